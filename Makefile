@@ -1,0 +1,59 @@
+# Make targets for staff and maintainers. `make` alone lists them.
+# Windows staff without make: every target is `python -m pipeline <command>` (see README.md).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+YEAR   ?=
+N      ?=
+INBOX  ?=
+OUTBOX ?=
+CONFIG ?=
+
+year_arg   = $(if $(YEAR),--year $(YEAR))
+inbox_arg  = $(if $(INBOX),--inbox $(INBOX))
+outbox_arg = $(if $(OUTBOX),--outbox $(OUTBOX))
+config_arg = $(if $(CONFIG),--config $(CONFIG))
+units_arg  = $(if $(N),--units $(N))
+
+.DEFAULT_GOAL := help
+.PHONY: help venv template consolidate demo review bench test lint check clean
+
+help: ## Liệt kê các lệnh (list the targets)
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Cài môi trường Python riêng (.venv) theo pyproject.toml
+
+template: $(STAMP) ## Tạo biểu mẫu cho các trường: make template [YEAR=2018-2019]
+	$(BIN)/python -m pipeline template $(year_arg) $(config_arg) $(outbox_arg)
+
+consolidate: $(STAMP) ## Tổng hợp các tệp trong inbox/: make consolidate [YEAR=…]
+	$(BIN)/python -m pipeline consolidate $(year_arg) $(config_arg) $(inbox_arg) $(outbox_arg)
+
+demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu)
+	$(BIN)/python -m pipeline template $(year_arg) $(config_arg) $(outbox_arg)
+
+review: $(STAMP) ## Tổng kết giai đoạn 2017–2020
+	$(BIN)/python -m pipeline review $(outbox_arg)
+
+bench: $(STAMP) ## Đo tốc độ và bộ nhớ: make bench [N=700]
+	$(BIN)/python -m pipeline bench $(units_arg)
+
+test: $(STAMP) ## Chạy toàn bộ kiểm thử
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## Kiểm tra phong cách mã (ruff, nếu có)
+	@if $(BIN)/python -m ruff --version >/dev/null 2>&1; then $(BIN)/python -m ruff check pipeline schemas tests; else echo "ruff not installed; skipped"; fi
+
+check: lint test ## lint + test
+
+clean: ## Xóa môi trường .venv và bộ đệm
+	rm -rf $(VENV) .pytest_cache .hypothesis

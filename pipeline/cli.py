@@ -1,0 +1,186 @@
+"""The command line: ``python -m pipeline <lệnh>`` — a thin shell over the stage modules (SPEC §10).
+
+Everything printed is Vietnamese. Exit status: 0 when the run completed (rejected files are results),
+2 for a usage or configuration error, 1 for an internal failure (the details go to a log file, never a
+traceback on screen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import ConfigError, load_config
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+# argparse's own words, in Vietnamese (argparse looks its strings up through gettext at call time).
+_ARGPARSE_VI = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "Tham số",
+    "options": "Tùy chọn",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "show program's version number and exit": "hiện phiên bản chương trình rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "không hiểu tham số: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "expected at most one argument": "cần nhiều nhất một giá trị",
+    "ignored explicit argument %r": "bỏ qua giá trị %r",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "not allowed with argument %s": "không dùng cùng với tham số %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn không rõ: %(option)s có thể là %(matches)s",
+}
+
+
+def _vi_gettext(message: str) -> str:
+    return _ARGPARSE_VI.get(message, message)
+
+
+def _vi_ngettext(singular: str, plural: str, n: int) -> str:
+    return _vi_gettext(singular if n == 1 else plural)
+
+
+argparse._ = _vi_gettext  # type: ignore[attr-defined]
+argparse.ngettext = _vi_ngettext  # type: ignore[attr-defined]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors exit with status 2 and a hint in Vietnamese."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message}\nXem thêm: {self.prog} --help\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command, with Vietnamese help."""
+    parser = _Parser(
+        prog="python -m pipeline",
+        description="Tổng hợp hồ sơ đề nghị biểu dương điển hình tiên tiến của các công đoàn cơ sở ngành "
+                    "Giáo dục. Mỗi lệnh có hướng dẫn riêng: python -m pipeline <lệnh> --help",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", title="Các lệnh", metavar="<lệnh>", parser_class=_Parser)
+
+    def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=description)
+        sub.set_defaults(command=name)
+        return sub
+
+    def year(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--year", metavar="NĂM_HỌC",
+                         help="năm học, ví dụ 2018-2019 (mặc định: năm học hiện tại trong config/cai_dat.toml)")
+
+    def config(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--config", metavar="THƯ_MỤC", type=Path, default=Path("config"),
+                         help="thư mục cấu hình (mặc định: config)")
+
+    def inbox(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--inbox", metavar="THƯ_MỤC", type=Path, default=Path("inbox"),
+                         help="thư mục chứa các tệp các trường gửi về (mặc định: inbox)")
+
+    def outbox(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--outbox", metavar="THƯ_MỤC", type=Path, default=Path("outbox"),
+                         help="thư mục ghi kết quả (mặc định: outbox)")
+
+    sub = command("template", "tạo biểu mẫu Excel gửi các trường",
+                  "Tạo biểu mẫu điển hình tiên tiến của một năm học, ghi vào "
+                  "outbox/<năm học>/template/Mau_DienHinh_<năm học>.xlsx.")
+    year(sub), config(sub), outbox(sub)
+
+    sub = command("consolidate", "tổng hợp các tệp trong inbox",
+                  "Đọc, kiểm tra, chấm điểm mọi tệp trong inbox; ghi bản tổng hợp, phản hồi cho từng đơn vị "
+                  "và manifest.json vào outbox/<năm học>/.")
+    year(sub), config(sub), inbox(sub), outbox(sub)
+
+    sub = command("check", "kiểm tra một hay nhiều tệp, không ghi gì",
+                  "Kiểm tra các tệp như khi tổng hợp và in các lỗi, cảnh báo; không ghi tệp nào.")
+    sub.add_argument("files", metavar="TỆP", nargs="+", type=Path, help="các tệp Excel cần kiểm tra")
+    year(sub), config(sub)
+
+    sub = command("demo", "tạo dữ liệu mẫu (hư cấu) vào inbox",
+                  "Điền biểu mẫu cho các đơn vị trong danh mục bằng dữ liệu hư cấu, có một phần tệp cố ý "
+                  "sai để thử chương trình.")
+    year(sub)
+    sub.add_argument("--units", metavar="N", type=int, help="số đơn vị (mặc định: cả danh mục mẫu)")
+    sub.add_argument("--seed", metavar="S", type=int, default=2020, help="hạt giống ngẫu nhiên (mặc định: 2020)")
+    sub.add_argument("--faulty", metavar="TỶ_LỆ", type=float, default=0.15,
+                     help="tỷ lệ tệp có lỗi, từ 0 đến 1 (mặc định: 0.15)")
+    config(sub), inbox(sub)
+
+    sub = command("review", "tổng kết giai đoạn nhiều năm học",
+                  "Tổng kết giai đoạn: điển hình qua các năm học, nhân tố mới, xu hướng theo địa bàn, cấp học.")
+    sub.add_argument("--from", dest="first", metavar="NĂM_HỌC", default="2017-2018",
+                     help="năm học đầu (mặc định: 2017-2018)")
+    sub.add_argument("--to", dest="last", metavar="NĂM_HỌC", default="2019-2020",
+                     help="năm học cuối (mặc định: 2019-2020)")
+    outbox(sub)
+
+    sub = command("bench", "đo tốc độ và bộ nhớ",
+                  "Tạo dữ liệu mẫu cho nhiều đơn vị, đo thời gian, số tệp mỗi giây, bộ nhớ tối đa.")
+    sub.add_argument("--units", metavar="N", type=int, default=700, help="số đơn vị (mặc định: 700)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = _HANDLERS.get(args.command, _not_yet)
+    try:
+        return handler(args)
+    except ConfigError as error:
+        print("Lỗi cấu hình — cần sửa rồi chạy lại:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  • {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nĐã dừng theo yêu cầu; các tệp kết quả cũ không bị thay đổi.", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 — the last line of defence: no traceback reaches a user
+        log = Path(tempfile.gettempdir()) / f"pipeline-loi-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(f"Lỗi nội bộ của chương trình (không phải lỗi của dữ liệu). Chi tiết đã ghi vào {log}; "
+              "xin gửi tệp này cho bộ phận kỹ thuật.", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _template(args: argparse.Namespace) -> int:
+    from pipeline.template import build_template
+
+    config = load_config(args.config)
+    year = config.check_year(args.year)
+    path = build_template(config, year, args.outbox)
+    units = len(config.units(year))
+    print(f"Đã tạo biểu mẫu năm học {year}:")
+    print(f"  {path}")
+    print(f"  {units} đơn vị trong danh sách chọn mã đơn vị; gửi tệp này cho các trường.")
+    return EXIT_OK
+
+
+def _not_yet(args: argparse.Namespace) -> int:
+    print(f'Lệnh "{args.command}" chưa có trong phiên bản {__version__} của chương trình.', file=sys.stderr)
+    return EXIT_USAGE
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "template": _template,
+}

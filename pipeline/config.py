@@ -1,0 +1,249 @@
+"""Loading and checking the staff-edited configuration in ``config/`` (SPEC §3).
+
+Files: ``cai_dat.toml`` (settings), ``bo_nhan.toml`` (label sets), ``tieu_chi.toml`` (criteria) and
+``don_vi.xlsx`` (roster). Every problem found becomes one Vietnamese line naming the file, the entry and
+what is expected; :class:`ConfigError` carries them all, and the CLI exits with status 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.criteria import Criteria, parse_criteria
+from pipeline.labels import LabelSet, parse_label_sets
+from pipeline.roster import check_roster, read_roster, units_in_year
+from pipeline.schoolyear import parse_school_year, years_between
+from schemas.submission import SHEET_MODELS, column_specs
+
+SETTINGS_FILE = "cai_dat.toml"
+LABELS_FILE = "bo_nhan.toml"
+CRITERIA_FILE = "tieu_chi.toml"
+ROSTER_FILE = "don_vi.xlsx"
+CONFIG_FILES = (SETTINGS_FILE, LABELS_FILE, CRITERIA_FILE, ROSTER_FILE)
+
+SETTINGS_TEXT = {  # key → what it is, for messages
+    "co_quan_cap_tren": "tên cơ quan cấp trên (dòng 1 góc trái văn bản)",
+    "co_quan_ban_hanh": "tên cơ quan ban hành (dòng 2 góc trái văn bản)",
+    "noi_nhan": "nơi nhận bản tổng hợp",
+    "dia_danh": "địa danh ở dòng ngày tháng",
+}
+SIGNATURE_TEXT = {"tm": "dòng TM. …", "chuc_danh": "chức danh người ký", "ho_ten": "họ tên người ký"}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` are the Vietnamese messages."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``cai_dat.toml``."""
+
+    school_year: str
+    parent_body: str
+    issuing_body: str
+    recipient: str
+    place: str
+    sign_on_behalf: str
+    sign_title: str
+    sign_name: str
+    deadlines: Mapping[str, dt.date]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything in ``config/``, checked."""
+
+    directory: Path
+    settings: Settings
+    label_sets: Mapping[str, list[LabelSet]]
+    criteria_raw: Mapping[str, Any]
+    roster: pd.DataFrame
+    sha256: str
+
+    def vocab(self, school_year: str) -> dict[str, LabelSet]:
+        """The label set of every vocabulary in ``school_year``."""
+        found = {name: s for name, versions in self.label_sets.items() for s in versions if s.covers(school_year)}
+        missing = sorted(_needed_vocabularies() - found.keys())
+        if missing:
+            raise ConfigError([f"{self.directory.name}/{LABELS_FILE}: không có bộ nhãn cho năm học {school_year}: "
+                               f"{', '.join(missing)}; cần thêm khối áp dụng cho năm học này."])
+        return found
+
+    def criteria(self, school_year: str) -> Criteria:
+        """The criteria, checked against the label sets of ``school_year``."""
+        criteria, problems = parse_criteria(self.criteria_raw, self.vocab(school_year),
+                                            f"{self.directory.name}/{CRITERIA_FILE}")
+        if criteria is None:
+            raise ConfigError(problems)
+        return criteria
+
+    def units(self, school_year: str) -> pd.DataFrame:
+        """Roster rows valid in ``school_year``."""
+        return units_in_year(self.roster, school_year)
+
+    def known_years(self) -> list[str]:
+        """School years for which every vocabulary has a label set."""
+        years = set()
+        for versions in self.label_sets.values():
+            for label_set in versions:
+                last = label_set.last or self.settings.school_year
+                years.update(years_between(label_set.first, last))
+        return sorted(y for y in years if _needed_vocabularies() <= {
+            n for n, versions in self.label_sets.items() for s in versions if s.covers(y)})
+
+    def check_year(self, school_year: str | None) -> str:
+        """Validate a school year given on the command line (None = the settings' current year)."""
+        if school_year is None:
+            return self.settings.school_year
+        year = parse_school_year(school_year)
+        if year is None:
+            raise ConfigError([f'Năm học "{school_year}" không hợp lệ; cần dạng 2018-2019.'])
+        self.vocab(year)
+        return year
+
+
+def load_config(directory: Path) -> Config:
+    """Load and check every configuration file.
+
+    Raises:
+        ConfigError: with every problem found, in Vietnamese.
+    """
+    name = directory.name or str(directory)
+    if not directory.is_dir():
+        raise ConfigError([f'Không tìm thấy thư mục cấu hình "{directory}"; cần thư mục chứa '
+                           f"{', '.join(CONFIG_FILES)}."])
+    problems: list[str] = []
+    settings_raw = _read_toml(directory / SETTINGS_FILE, problems)
+    labels_raw = _read_toml(directory / LABELS_FILE, problems)
+    criteria_raw = _read_toml(directory / CRITERIA_FILE, problems)
+    roster_raw, roster_problems = read_roster(directory / ROSTER_FILE)
+    problems += roster_problems
+    if problems:
+        raise ConfigError(problems)
+    assert settings_raw is not None and labels_raw is not None and criteria_raw is not None
+    assert roster_raw is not None
+
+    settings = _parse_settings(settings_raw, f"{name}/{SETTINGS_FILE}", problems)
+    label_sets, label_problems = parse_label_sets(labels_raw, f"{name}/{LABELS_FILE}")
+    problems += label_problems
+    if problems:
+        raise ConfigError(problems)
+    assert settings is not None
+    config = Config(directory, settings, label_sets, criteria_raw, pd.DataFrame(), _hash(directory))
+    years = config.known_years()
+    if settings.school_year not in years:
+        raise ConfigError([f'{name}/{SETTINGS_FILE}: nam_hoc_hien_tai = "{settings.school_year}" nhưng '
+                           f"{name}/{LABELS_FILE} không có đủ bộ nhãn cho năm học này."])
+    vocab_by_year = {year: config.vocab(year) for year in years}
+    roster, roster_problems = check_roster(roster_raw, vocab_by_year, f"{name}/{ROSTER_FILE}")
+    problems += roster_problems
+    _, criteria_problems = parse_criteria(criteria_raw, vocab_by_year[settings.school_year],
+                                          f"{name}/{CRITERIA_FILE}")
+    problems += criteria_problems
+    if problems:
+        raise ConfigError(problems)
+    return Config(directory, settings, label_sets, criteria_raw, roster, config.sha256)
+
+
+def _needed_vocabularies() -> set[str]:
+    """Every label set the template's columns refer to."""
+    needed = {meta["vocab"] for model in SHEET_MODELS.values() for meta in column_specs(model).values()
+              if meta.get("vocab") and meta["vocab"] != "don_vi"}
+    return needed | {"muc_do"}
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
+    source = f"{path.parent.name}/{path.name}"
+    if not path.exists():
+        problems.append(f"Không tìm thấy tệp cấu hình {source}.")
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.append(f"{source}: tệp không ở dạng UTF-8; cần lưu lại bằng Notepad, chọn Encoding UTF-8.")
+    except tomllib.TOMLDecodeError as error:
+        problems.append(f"{source}: sai cú pháp ({_explain_toml(error)}); cần sửa đúng dạng "
+                        "khóa = \"giá trị\" như các dòng mẫu.")
+    return None
+
+
+def _explain_toml(error: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message, with its position in Vietnamese (its text is English and terse)."""
+    text = str(error)
+    if "(at line" in text:
+        reason, _, position = text.rpartition(" (at line ")
+        line, _, column = position.rstrip(")").partition(", column ")
+        return f"dòng {line}, cột {column}: {reason}"
+    return text
+
+
+def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) -> Settings | None:
+    def text(table: Mapping[str, Any], key: str, what: str, prefix: str = "") -> str:
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f'{source}: {prefix}{key} = {_show(value)}, cần {what} (một dòng chữ trong dấu "").')
+            return ""
+        return value.strip()
+
+    year = parse_school_year(raw.get("nam_hoc_hien_tai"))
+    if year is None:
+        problems.append(f"{source}: nam_hoc_hien_tai = {_show(raw.get('nam_hoc_hien_tai'))}, cần một năm học "
+                        'dạng "2019-2020".')
+    values = {key: text(raw, key, what) for key, what in SETTINGS_TEXT.items()}
+    sign = raw.get("ky_ten") if isinstance(raw.get("ky_ten"), Mapping) else {}
+    if not sign:
+        problems.append(f"{source}: thiếu mục [ky_ten] (tm, chuc_danh, ho_ten của người ký).")
+    signature = {key: text(sign, key, what, "[ky_ten] ") for key, what in SIGNATURE_TEXT.items()} if sign else {}
+    deadlines: dict[str, dt.date] = {}
+    raw_deadlines = raw.get("han_nop", {})
+    if not isinstance(raw_deadlines, Mapping):
+        problems.append(f"{source}: han_nop cần là mục [han_nop] với các dòng \"2019-2020\" = \"30/06/2020\".")
+        raw_deadlines = {}
+    for key, value in raw_deadlines.items():
+        deadline_year = parse_school_year(key)
+        date = _parse_date(value)
+        if deadline_year is None or date is None:
+            problems.append(f'{source}, mục [han_nop]: "{key}" = {_show(value)}, cần năm học dạng "2019-2020" và '
+                            'ngày dạng "30/06/2020".')
+            continue
+        deadlines[deadline_year] = date
+    if problems or year is None:
+        return None
+    return Settings(year, values["co_quan_cap_tren"], values["co_quan_ban_hanh"], values["noi_nhan"],
+                    values["dia_danh"], signature["tm"], signature["chuc_danh"], signature["ho_ten"], deadlines)
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+def _hash(directory: Path) -> str:
+    """SHA-256 over the configuration files, in a fixed order (for the manifest)."""
+    digest = hashlib.sha256()
+    for name in CONFIG_FILES:
+        digest.update(name.encode())
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _show(value: Any) -> str:
+    return "(trống)" if value is None else f'"{value}"' if isinstance(value, str) else str(value)

@@ -1,0 +1,514 @@
+"""Writing the school template `Mau_DienHinh_<năm học>.xlsx` (SPEC §4): the contract with schools.
+
+Layout (read back by :mod:`pipeline.read` by names and header labels, never by position):
+
+* list sheets (`Tập thể`, `Cá nhân`): title in row 1, hint in row 2, header labels in row 3, data from
+  row 4; two trailing columns of ours, ``Cần sửa`` (the row's problems) and ``Số lỗi``;
+* form sheets (`Đơn vị`, `Kết quả`): header in row 4, then one field per row — label in A, value in B,
+  problem in C, note in D; `Đơn vị` row 2 holds the status: the number of problems left in B2;
+* hidden `_lists` (the dropdown lists, as defined names ``ds_<label set>``) and `_meta`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline import __version__
+from pipeline.atomic import atomic_path
+from pipeline.config import Config
+from pipeline.criteria import Criteria
+from pipeline.labels import LabelSet
+from pipeline.schoolyear import year_start
+from pipeline.selfcheck import (
+    CheckContext,
+    column_checks,
+    problem_count_formula,
+    problem_text_formula,
+    render,
+)
+from schemas.submission import (
+    AGENCY_MODEL,
+    NOT_APPLICABLE,
+    SCHOOL_MODEL,
+    SHEET_COLLECTIVES,
+    SHEET_GUIDE,
+    SHEET_INDIVIDUALS,
+    SHEET_LISTS,
+    SHEET_META,
+    SHEET_REPORT,
+    SHEET_UNIT,
+    YES,
+    CollectiveRow,
+    IndividualRow,
+    ReportForm,
+    UnitForm,
+    column_specs,
+)
+
+TEMPLATE_ID = "CDGD-HB-DHTT"
+TEMPLATE_VERSION = "1.0"  # bump when columns, sheets or meanings change; readers reject other versions
+
+LIST_HEADER_ROW = 3  # 1-based Excel row of the header labels on list sheets
+LIST_ROWS = {SHEET_COLLECTIVES: 200, SHEET_INDIVIDUALS: 300}  # formatted empty rows (SPEC §4: ≥ 200)
+FORM_HEADER_ROW = 4
+STATUS_CELL = "B2"  # on `Đơn vị`: number of problems left
+STATUS_NAME = "so_loi_con_lai"
+STARTED_NAME = "da_nhap"
+PROBLEM_HEADER, COUNT_HEADER = "Cần sửa", "Số lỗi"
+FONT = "Times New Roman"
+PAPER_A4 = 9
+
+
+@dataclass(frozen=True)
+class TemplateInputs:
+    """Everything the template shows for one school year."""
+
+    school_year: str
+    vocab: Mapping[str, LabelSet]
+    units: pd.DataFrame
+    criteria: Criteria
+    generated_at: dt.datetime
+    config_sha256: str
+
+
+def template_path(outbox: Path, school_year: str) -> Path:
+    """Where `make template` writes the workbook for ``school_year``."""
+    return outbox / school_year / "template" / f"Mau_DienHinh_{school_year}.xlsx"
+
+
+def build_template(config: Config, school_year: str, outbox: Path) -> Path:
+    """Write the template of ``school_year`` into the outbox (atomically) and return its path."""
+    inputs = TemplateInputs(school_year, config.vocab(school_year), config.units(school_year),
+                            config.criteria(school_year), generated_at(), config.sha256)
+    target = template_path(outbox, school_year)
+    with atomic_path(target) as temporary:
+        write_template(inputs, temporary)
+    return target
+
+
+def generated_at() -> dt.datetime:
+    """Now (UTC, whole seconds), or SOURCE_DATE_EPOCH when set, for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.replace(microsecond=0, tzinfo=None)
+
+
+def write_template(inputs: TemplateInputs, path: Path) -> None:
+    """Write the template workbook to ``path``."""
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                               "strings_to_numbers": False})
+    workbook.set_properties({
+        "title": f"Biểu mẫu điển hình tiên tiến năm học {inputs.school_year}",
+        "subject": "Đề nghị biểu dương điển hình tiên tiến và báo cáo kết quả thực hiện",
+        "author": "Công đoàn Giáo dục tỉnh",
+        "created": inputs.generated_at,
+        "comments": f"{TEMPLATE_ID} {TEMPLATE_VERSION}",
+    })
+    workbook.set_size(1400, 900)
+    styles = _Styles(workbook)
+    sheets = {name: workbook.add_worksheet(name) for name in (
+        SHEET_GUIDE, SHEET_UNIT, SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT, SHEET_META, SHEET_LISTS)}
+    _write_lists(workbook, sheets[SHEET_LISTS], inputs)
+    context = CheckContext(
+        yes=inputs.vocab["co_khong"].label_of(YES),
+        school_model=inputs.vocab["loai_mo_hinh"].label_of(SCHOOL_MODEL),
+        agency_model=inputs.vocab["loai_mo_hinh"].label_of(AGENCY_MODEL),
+        not_applicable=inputs.vocab["muc_do"].label_of(NOT_APPLICABLE),
+        year_start=year_start(inputs.school_year),
+        collective_stt=_column_ref(SHEET_COLLECTIVES, 0, LIST_ROWS[SHEET_COLLECTIVES]),
+        started=STARTED_NAME,
+    )
+    _write_guide(sheets[SHEET_GUIDE], inputs, styles)
+    problem_cells = [
+        _write_list_sheet(sheets[SHEET_COLLECTIVES], SHEET_COLLECTIVES, column_specs(CollectiveRow), inputs,
+                          context, styles,
+                          "DANH SÁCH TẬP THỂ ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
+                          "Mỗi dòng một tập thể. Cột có dấu * là bắt buộc; ô có mũi tên: chọn trong danh sách. "
+                          "Cột Cần sửa cho biết lỗi của dòng; sửa đến khi trống."),
+        _write_list_sheet(sheets[SHEET_INDIVIDUALS], SHEET_INDIVIDUALS, column_specs(IndividualRow), inputs,
+                          context, styles,
+                          "DANH SÁCH CÁ NHÂN ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
+                          "Mỗi dòng một người. Người lãnh đạo, quản lý ghi STT của tập thể do mình đứng đầu "
+                          "(trang Tập thể). Cột có dấu * là bắt buộc."),
+    ]
+    problem_cells += _write_form(sheets[SHEET_UNIT], SHEET_UNIT, column_specs(UnitForm), inputs, context, styles,
+                                 "THÔNG TIN ĐƠN VỊ", unit_form=True)
+    problem_cells += _write_form(sheets[SHEET_REPORT], SHEET_REPORT, column_specs(ReportForm), inputs, context,
+                                 styles, "BÁO CÁO KẾT QUẢ XÂY DỰNG VÀ NHÂN RỘNG ĐIỂN HÌNH TIÊN TIẾN",
+                                 unit_form=False)
+    _write_status(workbook, sheets[SHEET_UNIT], problem_cells, styles)
+    _write_meta(sheets[SHEET_META], inputs)
+    for name in (SHEET_META, SHEET_LISTS):
+        sheets[name].hide()
+    sheets[SHEET_GUIDE].activate()
+    workbook.close()
+
+
+class _Styles:
+    """The workbook's formats, created once."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        self.title = workbook.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.hint = workbook.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True})
+        self.title_left = workbook.add_format({**base, "bold": True, "font_size": 14})
+        self.hint_left = workbook.add_format({**base, "italic": True, "font_color": "#595959"})
+        self.header = workbook.add_format({**base, "bold": True, "text_wrap": True, "align": "center",
+                                           "border": 1, "bg_color": "#DDEBF7"})
+        self.ours = workbook.add_format({**base, "bold": True, "text_wrap": True, "align": "center", "border": 1,
+                                         "bg_color": "#F2F2F2"})
+        self.label = workbook.add_format({**base, "text_wrap": True, "border": 1})
+        self.problem = workbook.add_format({**base, "font_color": "#C00000", "text_wrap": True, "border": 1})
+        self.count = workbook.add_format({**base, "align": "center", "border": 1, "font_color": "#C00000"})
+        self.note = workbook.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True,
+                                         "border": 1})
+        self.plain = workbook.add_format(base)
+        self.bold = workbook.add_format({**base, "bold": True})
+        self.wrap = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.table = workbook.add_format({**base, "text_wrap": True, "border": 1, "valign": "top"})
+        self.table_center = workbook.add_format({**base, "border": 1, "align": "center", "valign": "top"})
+        self.status = workbook.add_format({**base, "bold": True, "font_size": 12, "font_color": "#C00000",
+                                           "align": "center", "border": 2})
+        self.status_text = workbook.add_format({**base, "bold": True, "font_size": 12})
+        self.bad = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.locked_value = workbook.add_format({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2",
+                                                 "num_format": "@"})
+        entry = {**base, "border": 1, "locked": False, "bg_color": "#FFFDE7"}
+        self.entry = {
+            "text": workbook.add_format({**entry, "num_format": "@", "text_wrap": True}),
+            "code": workbook.add_format({**entry, "num_format": "@"}),
+            "enum": workbook.add_format({**entry, "num_format": "@", "text_wrap": True}),
+            "year": workbook.add_format({**entry, "num_format": "@"}),
+            "int": workbook.add_format({**entry, "num_format": "#,##0", "align": "center"}),
+            "stt": workbook.add_format({**entry, "num_format": "0", "align": "center"}),
+            "number": workbook.add_format({**entry, "num_format": "#,##0.###"}),
+            "date": workbook.add_format({**entry, "num_format": "dd/mm/yyyy", "align": "center"}),
+        }
+
+
+def _label(meta: Mapping[str, Any]) -> str:
+    """Header text: the label, with * when required in some case."""
+    return f"{meta['label']} *" if meta.get("required") else str(meta["label"])
+
+
+def _column_ref(sheet: str, col: int, rows: int) -> str:
+    """Absolute reference to the data cells of one column of a list sheet."""
+    first = LIST_HEADER_ROW  # 0-based index of the first data row
+    return (f"{quote_sheetname(sheet)}!${xl_col_to_name(col)}${first + 1}:"
+            f"${xl_col_to_name(col)}${first + rows}")
+
+
+def _write_lists(workbook: Workbook, sheet: Worksheet, inputs: TemplateInputs) -> None:
+    """`_lists`: one column per dropdown, each a defined name ``ds_<name>``."""
+    columns: dict[str, list[str]] = {name: label_set.labels for name, label_set in sorted(inputs.vocab.items())}
+    units = inputs.units
+    columns["don_vi"] = list(units["ma_don_vi"])
+    columns["don_vi_ten"] = list(units["ten_don_vi"])
+    columns["don_vi_loai"] = list(units["loai_don_vi"])
+    columns["don_vi_cap_hoc"] = list(units["cap_hoc"])
+    columns["don_vi_dia_ban"] = list(units["dia_ban"])
+    for col, (name, values) in enumerate(columns.items()):
+        sheet.write_string(0, col, name)
+        for row, value in enumerate(values, start=1):
+            sheet.write_string(row, col, str(value))
+        last = max(len(values), 1)
+        workbook.define_name(f"ds_{name}", f"={quote_sheetname(SHEET_LISTS)}!${xl_col_to_name(col)}$2:"
+                                           f"${xl_col_to_name(col)}${last + 1}")
+
+
+def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any]:
+    """The data validation of one column: dropdown or range, with Vietnamese messages."""
+    name = str(meta.get("short") or meta["label"])
+    title = name[:32]
+    hint = str(meta.get("hint") or "")
+    kind = meta["kind"]
+    if kind in ("enum", "code") and meta.get("vocab"):
+        return {"validate": "list", "source": f"=ds_{meta['vocab']}", "input_title": title,
+                "input_message": (hint or "Chọn trong danh sách (bấm mũi tên bên phải ô).")[:255],
+                "error_title": "Giá trị không có trong danh sách",
+                "error_message": f"{name}: hãy chọn một giá trị trong danh sách của ô."[:255]}
+    if kind in ("int", "stt", "number"):
+        if meta.get("birth_year"):
+            from schemas.submission import AGE_MAX, AGE_MIN
+
+            low, high = context.year_start - AGE_MAX, context.year_start - AGE_MIN
+        else:
+            low, high = meta.get("min", 0), meta.get("max", 10**9)
+        what = "số" if kind == "number" else "số nguyên"
+        text = f"Nhập {what} từ {low} đến {high}."
+        return {"validate": "decimal" if kind == "number" else "integer", "criteria": "between",
+                "minimum": low, "maximum": high, "input_title": title,
+                "input_message": f"{hint} {text}".strip()[:255],
+                "error_title": "Số không hợp lệ", "error_message": f"{name}: {text[0].lower()}{text[1:]}"[:255]}
+    if kind == "date":
+        return {"validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
+                "maximum": dt.date(2100, 12, 31), "input_title": title,
+                "input_message": (hint or "Nhập ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.")[:255],
+                "error_title": "Ngày không hợp lệ",
+                "error_message": f"{name}: cần một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019."[:255]}
+    if meta.get("max_len"):
+        return {"validate": "length", "criteria": "<=", "value": meta["max_len"], "input_title": title,
+                "input_message": (hint or f"Tối đa {meta['max_len']} ký tự.")[:255],
+                "error_title": "Quá dài", "error_message": f"{name}: tối đa {meta['max_len']} ký tự."[:255]}
+    return {"validate": "any", "input_title": title, "input_message": hint[:255]} if hint else {}
+
+
+def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[str, Any]],
+                      inputs: TemplateInputs, context: CheckContext, styles: _Styles, title: str, hint: str
+                      ) -> str:
+    """A list sheet with its self-checks; returns the reference of its problem-count cells."""
+    rows = LIST_ROWS[sheet_name]
+    keys = list(specs)
+    letters = {key: xl_col_to_name(i) for i, key in enumerate(keys)}
+    last = len(keys) - 1
+    problem_col, count_col = last + 1, last + 2
+    first, end = LIST_HEADER_ROW, LIST_HEADER_ROW + rows - 1  # 0-based data rows
+    # Title and hint overflow to the right from A1/A2 (not merged: the sheet prints two pages wide).
+    sheet.write_string(0, 0, f"{title} — NĂM HỌC {inputs.school_year}", styles.title_left)
+    sheet.write_string(1, 0, hint, styles.hint_left)
+    sheet.set_row(0, 24)
+    sheet.set_row(first - 1, 96)
+    for col, key in enumerate(keys):
+        meta = specs[key]
+        sheet.write_string(first - 1, col, _label(meta), styles.header)
+        sheet.set_column(col, col, meta.get("width", 14))
+        entry = styles.entry[meta["kind"]]
+        for row in range(first, end + 1):
+            sheet.write_blank(row, col, None, entry)
+        validation = _validation(meta, context)
+        if validation:
+            sheet.data_validation(first, col, end, col, validation)
+    sheet.write_string(first - 1, problem_col, PROBLEM_HEADER, styles.ours)
+    sheet.write_string(first - 1, count_col, COUNT_HEADER, styles.ours)
+    sheet.set_column(problem_col, problem_col, 30)
+    sheet.set_column(count_col, count_col, 7)
+
+    checks = column_checks(specs, context, form=False)
+    stt_column = _column_ref(sheet_name, keys.index("stt"), rows).split("!")[1]
+    for row in range(first, end + 1):
+        excel_row = row + 1
+        parts = [(render(check.condition, f"{letters[check.key]}{excel_row}", letters, excel_row, stt_column),
+                  check.message) for check in checks]
+        row_range = f"$A{excel_row}:${letters[keys[-1]]}{excel_row}"
+        text_cell = xl_rowcol_to_cell(row, problem_col)
+        sheet.write_formula(row, problem_col, problem_text_formula(parts, row_range), styles.problem, "")
+        sheet.write_formula(row, count_col, problem_count_formula(text_cell), styles.count, 0)
+    # Highlight each cell with a problem while the school types.
+    top = first + 1
+    for key in keys:
+        conditions = [render(c.condition, f"{letters[key]}{top}", letters, top, stt_column)
+                      for c in checks if c.key == key]
+        if conditions:
+            started = f"COUNTA($A{top}:${letters[keys[-1]]}{top})>0"
+            ors = ",".join(f"IFERROR({c},TRUE)" for c in conditions)
+            sheet.conditional_format(first, keys.index(key), end, keys.index(key), {
+                "type": "formula", "criteria": f"=AND({started},OR({ors}))", "format": styles.bad})
+    sheet.freeze_panes(first, 2)
+    sheet.autofilter(first - 1, 0, end, count_col)
+    _print_setup(sheet, end, count_col, repeat_to=first - 1, pages_wide=2)
+    sheet.protect("", _PROTECTION)
+    return (f"{quote_sheetname(sheet_name)}!${xl_col_to_name(count_col)}${first + 1}:"
+            f"${xl_col_to_name(count_col)}${end + 1}")
+
+
+def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[str, Any]],
+                inputs: TemplateInputs, context: CheckContext, styles: _Styles, title: str, *, unit_form: bool
+                ) -> list[str]:
+    """A label/value form; returns the references of its problem counts."""
+    sheet.merge_range(0, 0, 0, 3, title, styles.title)
+    header = FORM_HEADER_ROW - 1
+    for col, (text, width) in enumerate([("Nội dung", 46), ("Giá trị", 36), (PROBLEM_HEADER, 34),
+                                         ("Ghi chú", 40)]):
+        sheet.write_string(header, col, text, styles.header)
+        sheet.set_column(col, col, width)
+    sheet.write_string(header, 4, COUNT_HEADER, styles.ours)
+    sheet.set_column(4, 4, 7, None, {"hidden": True})
+    if not unit_form:
+        sheet.merge_range(1, 0, 1, 3, "Số liệu trong năm học; ô để trống được hiểu là 0. Nhập ở cột Giá trị.",
+                          styles.hint)
+    checks = column_checks(specs, context, form=True)
+    count_cells = []
+    for index, (key, meta) in enumerate(specs.items()):
+        row = header + 1 + index
+        cell = f"B{row + 1}"
+        sheet.write_string(row, 0, _label(meta), styles.label)
+        if key == "nam_hoc":
+            sheet.write_string(row, 1, inputs.school_year, styles.locked_value)
+            conditions = [(f'TRIM({cell})<>"{inputs.school_year}"',
+                           f"Năm học phải là {inputs.school_year}: dùng đúng biểu mẫu của năm học")]
+        else:
+            sheet.write_blank(row, 1, None, styles.entry[meta["kind"]])
+            validation = _validation(meta, context)
+            if validation:
+                sheet.data_validation(row, 1, row, 1, validation)
+            conditions = [(render(c.condition, cell, {}, row + 1), c.message) for c in checks if c.key == key]
+        text = problem_text_formula(conditions, None) if conditions else '=""'
+        sheet.write_formula(row, 2, text, styles.problem, "")
+        sheet.write_formula(row, 4, problem_count_formula(f"C{row + 1}"), styles.count, 0)
+        note = _form_note(key, meta, cell)
+        if note.startswith("="):
+            sheet.write_formula(row, 3, note, styles.note, "")
+        else:
+            sheet.write_string(row, 3, note, styles.note)
+        if conditions:
+            ors = ",".join(f"IFERROR({c},TRUE)" for c, _ in conditions)
+            sheet.conditional_format(row, 1, row, 1, {"type": "formula", "criteria": f"=OR({ors})",
+                                                      "format": styles.bad})
+        count_cells.append(f"{quote_sheetname(sheet_name)}!$E${row + 1}")
+    last_row = header + len(specs)
+    sheet.set_row(0, 24)
+    _print_setup(sheet, last_row, 3, repeat_to=None)
+    sheet.protect("", _PROTECTION)
+    return [f"{quote_sheetname(sheet_name)}!$E${header + 2}:$E${last_row + 1}"]
+
+
+def _form_note(key: str, meta: Mapping[str, Any], cell: str) -> str:
+    """Column D of a form: the roster's record for the chosen code, or the field's hint."""
+    if key == "ma_don_vi":
+        return (f'=IF(LEN(TRIM({cell}))=0,"Chọn mã; tên theo danh mục sẽ hiện ở đây",'
+                f'IFERROR("Theo danh mục: "&INDEX(ds_don_vi_ten,MATCH(TRIM({cell}),ds_don_vi,0))&" — "'
+                f'&INDEX(ds_don_vi_cap_hoc,MATCH(TRIM({cell}),ds_don_vi,0))&", "'
+                f'&INDEX(ds_don_vi_dia_ban,MATCH(TRIM({cell}),ds_don_vi,0)),"Mã không có trong danh mục"))')
+    return str(meta.get("hint") or "")
+
+
+def _write_status(workbook: Workbook, sheet: Worksheet, count_ranges: list[str], styles: _Styles) -> None:
+    """`Đơn vị` row 2: how many problems remain, and whether the workbook is in use at all."""
+    total = "+".join(f"SUM({ref})" for ref in count_ranges)
+    sheet.write_string(1, 0, "Số lỗi còn phải sửa trong biểu mẫu:", styles.status_text)
+    sheet.write_formula(1, 1, f"={total}", styles.status, 0)
+    sheet.write_formula(1, 2, f'=IF({STATUS_NAME}>0,"Còn lỗi: xem cột {PROBLEM_HEADER} ở các trang",'
+                              f'IF({STARTED_NAME},"Không còn lỗi — có thể gửi","Chưa nhập dữ liệu"))',
+                        styles.status_text, "Chưa nhập dữ liệu")
+    sheet.set_row(1, 24)
+    workbook.define_name(STATUS_NAME, f"={quote_sheetname(SHEET_UNIT)}!$B$2")
+    # In use once anything is typed on the unit form or on a list sheet (the year is pre-filled).
+    unit_inputs = f"{quote_sheetname(SHEET_UNIT)}!$B${FORM_HEADER_ROW + 1}:$B${FORM_HEADER_ROW + 30}"
+    lists = [f"{quote_sheetname(name)}!$A${LIST_HEADER_ROW + 1}:${xl_col_to_name(len(column_specs(model)) - 1)}"
+             f"${LIST_HEADER_ROW + rows}"
+             for (name, rows), model in zip(LIST_ROWS.items(), (CollectiveRow, IndividualRow))]
+    report = f"{quote_sheetname(SHEET_REPORT)}!$B${FORM_HEADER_ROW + 1}:$B${FORM_HEADER_ROW + 30}"
+    workbook.define_name(STARTED_NAME, f"=(COUNTA({unit_inputs})-1+COUNTA({lists[0]})+COUNTA({lists[1]})"
+                                       f"+COUNTA({report}))>0")
+
+
+_PROTECTION = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_columns": True,
+    "format_rows": True,
+    "autofilter": True,
+    "sort": False,
+    "insert_rows": False,
+    "delete_rows": False,
+    "objects": True,
+}
+
+
+def _print_setup(sheet: Worksheet, last_row: int, last_col: int, *, repeat_to: int | None,
+                 pages_wide: int = 1) -> None:
+    """A4 landscape, ``pages_wide`` pages wide, header rows repeated, page numbers in the footer.
+
+    Wide list sheets print two pages wide, STT and name repeated on each, so that text stays ≥ 8 pt.
+    """
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(pages_wide, 0)
+    if pages_wide > 1:
+        sheet.repeat_columns(0, 1)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.print_area(0, 0, last_row, last_col)
+    if repeat_to is not None:
+        sheet.repeat_rows(repeat_to, repeat_to)
+    sheet.set_footer("&L&8Biểu mẫu điển hình tiên tiến&R&8Trang &P/&N")
+
+
+def _write_guide(sheet: Worksheet, inputs: TemplateInputs, styles: _Styles) -> None:
+    """`Hướng dẫn`: how to fill the workbook in, and the criteria summarised."""
+    sheet.set_column(0, 0, 4)
+    sheet.set_column(1, 1, 44)
+    sheet.set_column(2, 2, 70)
+    sheet.set_column(3, 3, 10)
+    sheet.merge_range(0, 0, 0, 3, f"HƯỚNG DẪN ĐIỀN BIỂU MẪU ĐIỂN HÌNH TIÊN TIẾN — NĂM HỌC {inputs.school_year}",
+                      styles.title)
+    steps = [
+        ("1", "Trang Đơn vị", "Chọn Mã đơn vị trong danh sách (tên theo danh mục hiện ở cột Ghi chú), rồi điền "
+                              "các ô màu vàng nhạt. Năm học đã ghi sẵn, không sửa."),
+        ("2", "Trang Tập thể", "Mỗi dòng một tập thể đề nghị biểu dương; ghi STT 1, 2, 3… Với công đoàn trường học "
+                               "phải ghi số học sinh, số giáo viên (đếm người, không ghi tỷ lệ %)."),
+        ("3", "Trang Cá nhân", "Mỗi dòng một người. Người lãnh đạo, quản lý ghi STT của tập thể do mình đứng đầu "
+                               "ở trang Tập thể; tập thể đó cũng phải được đề nghị."),
+        ("4", "Trang Kết quả", "Báo cáo kết quả thực hiện kế hoạch xây dựng, nhân rộng điển hình trong năm học."),
+        ("5", "Kiểm tra", "Ô có lỗi được tô đỏ; cột Cần sửa nói rõ lỗi. Ô B2 trang Đơn vị đếm số lỗi còn lại: "
+                          "sửa đến khi bằng 0 rồi gửi tệp cho Công đoàn ngành."),
+        ("6", "Lưu ý", "Không đổi tên trang, không xóa hay chèn cột, không sửa dòng tiêu đề. Có thể dán chữ từ Word "
+                       "(chọn Dán giá trị). Nộp lại tệp mới thì tệp có Ngày lập mới nhất được dùng."),
+    ]
+    sheet.write_string(2, 0, "TT", styles.header)
+    sheet.write_string(2, 1, "Bước", styles.header)
+    sheet.merge_range(2, 2, 2, 3, "Cách làm", styles.header)
+    for i, (number, step, how) in enumerate(steps, start=3):
+        sheet.write_string(i, 0, number, styles.table_center)
+        sheet.write_string(i, 1, step, styles.table)
+        sheet.merge_range(i, 2, i, 3, how, styles.table)
+        sheet.set_row(i, 32)
+    row = 3 + len(steps) + 1
+    students = inputs.vocab.get("ket_qua_hoc_sinh")
+    if students is not None:
+        counted = [level.label for level in students.levels if level.flags.get("kha_gioi")]
+        sheet.merge_range(row, 0, row, 3, "Học sinh khá, giỏi gồm: " + "; ".join(counted) + ".", styles.wrap)
+        sheet.set_row(row, 32)
+        row += 2
+    sheet.merge_range(row, 0, row, 3, "TIÊU CHÍ CHẤM ĐIỂM (tóm tắt; điểm tối đa 100)", styles.bold)
+    row += 1
+    criteria = inputs.criteria
+    for target in criteria.targets:
+        gates = "; ".join(g.reason for g in target.gates)
+        sheet.merge_range(row, 0, row, 3, f"{target.name} — không xét nếu: {gates}.", styles.bold)
+        sheet.set_row(row, 30)
+        row += 1
+        for group in target.groups:
+            for crit in group.criteria:
+                sheet.write_string(row, 0, "", styles.table)
+                sheet.write_string(row, 1, group.name, styles.table)
+                sheet.write_string(row, 2, crit.name, styles.table)
+                sheet.write_number(row, 3, crit.points, styles.table_center)
+                row += 1
+    rating = ", ".join(f"{level} {percent:g}%" for level, percent in criteria.rating_percent.items())
+    closing = (f"Mức độ thực hiện được tính: {rating} số điểm của tiêu chí; tiêu chí Không áp dụng không tính. "
+               f"Điển hình toàn diện: từ {criteria.comprehensive_score:g} điểm và mọi nhóm đạt từ "
+               f"{criteria.comprehensive_group:g}%. Điển hình trên lĩnh vực: từ {criteria.field_score:g} điểm và "
+               f"có nhóm đạt từ {criteria.field_group:g}%.")
+    sheet.merge_range(row + 1, 0, row + 1, 3, closing, styles.wrap)
+    sheet.set_row(row + 1, 48)
+    _print_setup(sheet, row + 1, 3, repeat_to=None)
+    sheet.protect("", _PROTECTION)
+
+
+def _write_meta(sheet: Worksheet, inputs: TemplateInputs) -> None:
+    """`_meta`: what identifies this template (checked when a file comes back)."""
+    rows = [
+        ("mau_id", TEMPLATE_ID, "Mã biểu mẫu"),
+        ("phien_ban", TEMPLATE_VERSION, "Phiên bản biểu mẫu"),
+        ("nam_hoc", inputs.school_year, "Năm học"),
+        ("tao_luc", inputs.generated_at.strftime("%Y-%m-%dT%H:%M:%S"), "Thời điểm tạo (UTC)"),
+        ("cong_cu", __version__, "Phiên bản chương trình"),
+        ("cau_hinh_sha256", inputs.config_sha256, "Mã băm cấu hình"),
+    ]
+    sheet.write_row(0, 0, ["khoa", "gia_tri", "mo_ta"])
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, value)
+    sheet.protect("", _PROTECTION)

@@ -1,0 +1,1 @@
+"""Vietnamese language helpers: collation and name ordering."""

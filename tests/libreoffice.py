@@ -1,0 +1,52 @@
+"""Driving LibreOffice headless from tests: recalculate a workbook, convert it to PDF or another format.
+
+LibreOffice does not recalculate xlsx formulas on load by default; a private user profile with
+``OOXMLRecalcMode = 0`` ("always") makes it recalculate, as Excel does when a school opens the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+TIMEOUT = 180
+
+needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def convert(source: Path, target_format: str, outdir: Path) -> Path:
+    """Convert ``source`` with LibreOffice (recalculating every formula) into ``outdir``.
+
+    Args:
+        source: the workbook.
+        target_format: a ``--convert-to`` filter, e.g. ``"xlsx"``, ``"ods"``, ``"pdf"``.
+        outdir: where the converted file goes (must differ from the source's folder for xlsx → xlsx).
+
+    Returns:
+        The converted file.
+    """
+    assert SOFFICE is not None
+    profile = outdir / ".lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE, encoding="utf-8")
+    outdir.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+         "--convert-to", target_format, "--outdir", str(outdir), str(source)],
+        capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    extension = target_format.split(":")[0]
+    converted = outdir / f"{source.stem}.{extension}"
+    assert converted.exists(), f"LibreOffice did not convert {source}: {result.stdout} {result.stderr}"
+    return converted
