@@ -179,14 +179,29 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
     return None
 
 
+# tomllib's English reasons, in words staff understand.
+_TOML_REASONS = {
+    "Invalid value": 'giá trị không hợp lệ — chữ phải đặt trong dấu ngoặc kép "…"',
+    "Expected '=' after a key in a key/value pair": "thiếu dấu = sau tên khóa",
+    "Cannot overwrite a value": "một khóa được ghi hai lần",
+    "Cannot declare": "một mục được khai báo hai lần",
+    "Unclosed array": "thiếu dấu ] đóng danh sách",
+    "Unclosed inline table": "thiếu dấu } đóng",
+    "Unterminated string": 'thiếu dấu " đóng chuỗi chữ',
+    "Illegal character": "có ký tự không hợp lệ (ví dụ xuống dòng giữa chuỗi chữ)",
+    "Invalid statement": "dòng không đúng dạng khóa = giá trị",
+}
+
+
 def _explain_toml(error: tomllib.TOMLDecodeError) -> str:
-    """tomllib's message, with its position in Vietnamese (its text is English and terse)."""
+    """tomllib's message, with its position and reason in Vietnamese."""
     text = str(error)
-    if "(at line" in text:
-        reason, _, position = text.rpartition(" (at line ")
-        line, _, column = position.rstrip(")").partition(", column ")
-        return f"dòng {line}, cột {column}: {reason}"
-    return text
+    reason, _, position = text.rpartition(" (at line ")
+    if not position:
+        return text
+    line, _, column = position.rstrip(")").partition(", column ")
+    said = next((vi for en, vi in _TOML_REASONS.items() if reason.startswith(en)), reason)
+    return f"dòng {line}, cột {column}: {said}"
 
 
 def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) -> Settings | None:

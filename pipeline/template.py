@@ -343,6 +343,8 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
         row = header + 1 + index
         cell = f"B{row + 1}"
         sheet.write_string(row, 0, _label(meta), styles.label)
+        if meta.get("max_len"):
+            sheet.set_row(row, 75)  # free text: room for a paragraph
         if key == "nam_hoc":
             sheet.write_string(row, 1, inputs.school_year, styles.locked_value)
             conditions = [(f'TRIM({cell})<>"{inputs.school_year}"',

@@ -27,15 +27,20 @@ _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def convert(source: Path, target_format: str, outdir: Path) -> Path:
-    """Convert ``source`` with LibreOffice (recalculating every formula) into ``outdir``.
+    """Convert one workbook; see :func:`convert_many`."""
+    return convert_many([source], target_format, outdir)[0]
+
+
+def convert_many(sources: list[Path], target_format: str, outdir: Path) -> list[Path]:
+    """Convert workbooks with LibreOffice (recalculating every formula) into ``outdir``, in one start.
 
     Args:
-        source: the workbook.
+        sources: the workbooks.
         target_format: a ``--convert-to`` filter, e.g. ``"xlsx"``, ``"ods"``, ``"pdf"``.
-        outdir: where the converted file goes (must differ from the source's folder for xlsx → xlsx).
+        outdir: where the converted files go (must differ from the sources' folder for xlsx → xlsx).
 
     Returns:
-        The converted file.
+        The converted files, in the order of ``sources``.
     """
     assert SOFFICE is not None
     profile = outdir / ".lo-profile"
@@ -44,9 +49,10 @@ def convert(source: Path, target_format: str, outdir: Path) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
-         "--convert-to", target_format, "--outdir", str(outdir), str(source)],
+         "--convert-to", target_format, "--outdir", str(outdir), *map(str, sources)],
         capture_output=True, text=True, timeout=TIMEOUT, check=False)
     extension = target_format.split(":")[0]
-    converted = outdir / f"{source.stem}.{extension}"
-    assert converted.exists(), f"LibreOffice did not convert {source}: {result.stdout} {result.stderr}"
+    converted = [outdir / f"{source.stem}.{extension}" for source in sources]
+    for source, target in zip(sources, converted):
+        assert target.exists(), f"LibreOffice did not convert {source}: {result.stdout} {result.stderr}"
     return converted

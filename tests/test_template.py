@@ -253,3 +253,13 @@ def test_guide_summarises_the_criteria(book: openpyxl.Workbook, config) -> None:
     expected = [(g.name, c.name, c.points) for t in criteria.targets for g in t.groups for c in g.criteria]
     assert rows == expected
     assert sum(points for _, _, points in rows) == 300  # three targets of 100 points each
+
+
+def test_self_check_messages_never_contain_the_separator(config) -> None:
+    from pipeline.selfcheck import SEPARATOR, CheckContext, column_checks
+    from schemas.submission import SHEET_MODELS, column_specs
+
+    context = CheckContext("Có", "A", "B", "Không áp dụng", 2018, "X", "da_nhap")
+    for model in SHEET_MODELS.values():
+        for check in column_checks(column_specs(model), context, form=False):
+            assert SEPARATOR not in check.message, check.message

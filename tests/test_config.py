@@ -1,0 +1,163 @@
+"""Configuration mistakes staff can make: each gives a Vietnamese message naming file, entry and what is
+expected, and exit status 2 — never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(ROOT / "config", target)
+    return target
+
+
+def _edit_text(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(directory: Path) -> None:
+        path = directory / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture out of date: {old!r} not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return edit
+
+
+def _edit_roster(row: int, column: str, value: object) -> Callable[[Path], None]:
+    def edit(directory: Path) -> None:
+        path = directory / "don_vi.xlsx"
+        workbook = openpyxl.load_workbook(path)
+        sheet = workbook["Đơn vị"]
+        headers = {cell.value: cell.column for cell in sheet[1]}
+        sheet.cell(row, headers[column]).value = value
+        workbook.save(path)
+    return edit
+
+
+def _delete(name: str) -> Callable[[Path], None]:
+    return lambda directory: (directory / name).unlink()
+
+
+def _rename_roster_sheet(directory: Path) -> None:
+    path = directory / "don_vi.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    workbook["Đơn vị"].title = "Sheet1"
+    workbook.save(path)
+
+
+def _roster_row_of(code: str, nth: int = 0) -> int:
+    sheet = openpyxl.load_workbook(ROOT / "config" / "don_vi.xlsx")["Đơn vị"]
+    rows = [cell.row for cell in sheet["A"] if cell.value == code]
+    return rows[nth]
+
+
+CASES = {
+    # name: (mutation, expected fragments of the message)
+    "missing settings file": (_delete("cai_dat.toml"), ["Không tìm thấy tệp cấu hình config/cai_dat.toml"]),
+    "missing roster file": (_delete("don_vi.xlsx"), ["Không tìm thấy tệp danh mục đơn vị config/don_vi.xlsx"]),
+    "toml syntax": (_edit_text("cai_dat.toml", 'dia_danh = "Hòa Bình"', "dia_danh = Hòa Bình"),
+                    ["config/cai_dat.toml: sai cú pháp (dòng 12, cột 12: giá trị không hợp lệ — chữ phải đặt trong dấu ngoặc kép", "cần sửa đúng dạng"]),
+    "settings year": (_edit_text("cai_dat.toml", 'nam_hoc_hien_tai = "2019-2020"', 'nam_hoc_hien_tai = "2019"'),
+                      ['config/cai_dat.toml: nam_hoc_hien_tai = "2019", cần một năm học dạng "2019-2020"']),
+    "settings missing text": (_edit_text("cai_dat.toml", 'co_quan_ban_hanh = "CÔNG ĐOÀN GIÁO DỤC TỈNH"', ""),
+                              ["config/cai_dat.toml: co_quan_ban_hanh = (trống), cần tên cơ quan ban hành"]),
+    "settings deadline": (_edit_text("cai_dat.toml", '"2018-2019" = "15/06/2019"', '"2018-2019" = "2019-06-15"'),
+                          ['config/cai_dat.toml, mục [han_nop]: "2018-2019" = "2019-06-15", cần năm học dạng',
+                           'ngày dạng "30/06/2020"']),
+    "label synonym in two levels": (
+        _edit_text("bo_nhan.toml", 'dong_nghia = ["K", "Kha", "Thực hiện khá"]', 'dong_nghia = ["T", "Kha"]'),
+        ['config/bo_nhan.toml, bộ nhãn "muc_do" (khối thứ 1): cách ghi "T" thuộc cả mức "Tốt" và mức "Khá"']),
+    "label year": (_edit_text("bo_nhan.toml", '[[gioi_tinh]]\ntu = "2017-2018"', '[[gioi_tinh]]\ntu = "2017"'),
+                   ['config/bo_nhan.toml, bộ nhãn "gioi_tinh" (khối thứ 1): tu = "2017", cần một năm học dạng']),
+    "label overlap": (_edit_text("bo_nhan.toml", 'tu = "2017-2018"\nden = "2019-2020"\nmuc = [\n  { ma = "Vững',
+                                 'tu = "2017-2018"\nden = "2020-2021"\nmuc = [\n  { ma = "Vững'),
+                      ['bộ nhãn "xep_loai_cdcs": khối áp dụng từ 2017-2018 và khối áp dụng từ 2020-2021 trùng năm học']),
+    "criteria unknown column": (_edit_text("tieu_chi.toml", 'cot = "cham_lo_doan_vien"\ndiem = 10',
+                                           'cot = "cham_lo"\ndiem = 10'),
+                                ['config/tieu_chi.toml, đối tượng "truong_hoc", nhóm "Hoạt động công đoàn", tiêu chí '
+                                 '"cham_lo_doan_vien": cot = "cham_lo", cần tên một cột của trang Tập thể']),
+    "criteria unknown level": (_edit_text("tieu_chi.toml", '"Vững mạnh xuất sắc" = 10', '"Vững mạnh xuat sac" = 10'),
+                               ['tiêu chí "xep_loai_cdcs": mức "Vững mạnh xuat sac" không có trong bộ nhãn của cột']),
+    "criteria negative points": (_edit_text("tieu_chi.toml", 'cot = "tiet_kiem"\ndiem = 10', 'cot = "tiet_kiem"\ndiem = -10'),
+                                 ['tiêu chí "tiet_kiem": diem = -10, cần một số từ 0 trở lên']),
+    "criteria method": (_edit_text("tieu_chi.toml", 'cach_tinh = "binh_quan"', 'cach_tinh = "trung_binh"'),
+                        ['tiêu chí "dong_gop_quy": cach_tinh = "trung_binh", cần một trong: muc_do, bang, ty_le, binh_quan']),
+    "criteria threshold order": (_edit_text("tieu_chi.toml", "{ tu = 70, diem = 15 }, { tu = 50, diem = 10 }",
+                                            "{ tu = 50, diem = 10 }, { tu = 70, diem = 15 }"),
+                                 ['tiêu chí "ty_le_hs_kha_gioi": các ngưỡng cần xếp từ cao xuống thấp']),
+    "criteria rating level": (_edit_text("tieu_chi.toml", '"Trung bình" = 30', '"Trung binh" = 30'),
+                              ['mục [diem_muc_do]: mức "Trung binh" không có trong bộ nhãn muc_do']),
+    "criteria quota target": (_edit_text("tieu_chi.toml", "ca_nhan = 0", "giao_vien = 5"),
+                              ['mục [chi_tieu]: "giao_vien" không phải mã đối tượng nào']),
+    "roster sheet": (_rename_roster_sheet, ['config/don_vi.xlsx: không có trang "Đơn vị"; các trang hiện có: Sheet1']),
+    "roster members": (_edit_roster(_roster_row_of("01001"), "Số đoàn viên", "ba mươi"),
+                       ['config/don_vi.xlsx, trang "Đơn vị", dòng 2 (mã 01001), cột "Số đoàn viên": gặp "ba mươi", '
+                        "cần một số nguyên lớn hơn 0"]),
+    "roster area of the year": (_edit_roster(_roster_row_of("03001", 1), "Địa bàn", "Kỳ Sơn"),
+                                ['(mã 03001), cột "Địa bàn": gặp "Kỳ Sơn", cần một trong các giá trị của năm học '
+                                 "2019-2020"]),
+    "roster level": (_edit_roster(_roster_row_of("01002"), "Cấp học", "Tiểu học cơ sở"),
+                     ['(mã 01002), cột "Cấp học": gặp "Tiểu học cơ sở", cần một trong các giá trị']),
+    "roster predecessor": (_edit_roster(_roster_row_of("02103"), "Mã đơn vị tiền thân", "02101; 09999"),
+                           ['(mã 02103), cột "Mã đơn vị tiền thân": gặp "09999", cần mã của một đơn vị có trong danh mục']),
+    "roster overlapping periods": (_edit_roster(_roster_row_of("03001", 1), "Từ năm học", "2018-2019"),
+                                   ["mã 03001 có hai dòng cùng áp dụng năm học 2018-2019"]),
+    "roster year": (_edit_roster(_roster_row_of("01001"), "Từ năm học", "2017"),
+                    ['(mã 01001), cột "Từ năm học": gặp "2017", cần một năm học dạng 2017-2018']),
+    "roster missing code": (_edit_roster(_roster_row_of("01001"), "Mã đơn vị", None),
+                            ['dòng 2, cột "Mã đơn vị": gặp "(trống)", cần mã đơn vị (không để trống)']),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_config_mistake_exits_2_with_its_message(case: str, config_dir: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    mutate, expected = CASES[case]
+    mutate(config_dir)
+    status = main(["template", "--config", str(config_dir), "--outbox", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.startswith("Lỗi cấu hình — cần sửa rồi chạy lại:")
+    for fragment in expected:
+        assert fragment in captured.err, captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template", "--config", str(tmp_path / "nowhere")]) == 2
+    assert f'Không tìm thấy thư mục cấu hình "{tmp_path / "nowhere"}"' in capsys.readouterr().err
+
+
+def test_all_problems_are_reported_at_once(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit_roster(2, "Số đoàn viên", -3)(config_dir)
+    _edit_roster(3, "Cấp học", "Đại học")(config_dir)
+    assert main(["template", "--config", str(config_dir)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("  • ") == 2
+
+
+def test_sample_config_is_valid_and_realistic() -> None:
+    config = load_config(ROOT / "config")
+    roster = config.roster
+    assert 55 <= roster["ma_don_vi"].nunique() <= 70
+    assert set(roster["cap_hoc"]) == {"MN", "TH", "THCS", "TH&THCS", "THPT", "PTDTNT", "GDNN-GDTX", "Cơ quan"}
+    assert set(roster["loai_don_vi"]) == {"Trường học", "Cơ quan, đơn vị"}
+    assert set(roster["dia_ban"]) == {"TP Hòa Bình", "Đà Bắc", "Kỳ Sơn", "Lương Sơn", "Kim Bôi", "Cao Phong",
+                                      "Tân Lạc", "Mai Châu", "Lạc Sơn", "Yên Thủy", "Lạc Thủy"}
+    merged = roster[roster["cap_hoc"] == "TH&THCS"]
+    assert len(merged) >= 2 and all(len(p) == 2 for p in merged["ma_tien_than"])
+    assert (roster[roster["ma_don_vi"] == "13001"]["ten_don_vi"] == "Cơ quan Sở Giáo dục và Đào tạo").all()
+    assert len(roster[roster["loai_don_vi"] == "Cơ quan, đơn vị"]) == 3
+    assert config.settings.school_year == "2019-2020"
+    criteria = config.criteria("2019-2020")
+    assert [sum(g.points for g in t.groups) for t in criteria.targets] == [100, 100, 100]
