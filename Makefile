@@ -38,8 +38,12 @@ template: $(STAMP) ## Tạo biểu mẫu cho các trường: make template [YEAR
 consolidate: $(STAMP) ## Tổng hợp các tệp trong inbox/: make consolidate [YEAR=…]
 	$(BIN)/python -m pipeline consolidate $(year_arg) $(config_arg) $(inbox_arg) $(outbox_arg)
 
-demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu)
-	$(BIN)/python -m pipeline template $(year_arg) $(config_arg) $(outbox_arg)
+DEMO_DIR ?= demo
+
+demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu), trong thư mục demo/
+	$(BIN)/python -m pipeline template $(year_arg) $(config_arg) --outbox $(DEMO_DIR)/outbox
+	$(BIN)/python -m pipeline demo $(year_arg) $(config_arg) $(units_arg) --inbox $(DEMO_DIR)/inbox
+	$(BIN)/python -m pipeline consolidate $(year_arg) $(config_arg) --inbox $(DEMO_DIR)/inbox --outbox $(DEMO_DIR)/outbox
 
 review: $(STAMP) ## Tổng kết giai đoạn 2017–2020
 	$(BIN)/python -m pipeline review $(outbox_arg)

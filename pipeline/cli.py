@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 import sys
 import tempfile
 import traceback
@@ -176,6 +177,104 @@ def _template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _Progress:
+    """A one-line progress bar on stderr (only when it is a terminal)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.done, self.label = total, 0, label
+        self.live = sys.stderr.isatty() and total > 0
+
+    def __call__(self, step: int) -> None:
+        self.done += step
+        if self.live:
+            filled = int(30 * self.done / self.total)
+            print(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}", end="",
+                  file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.live:
+            print(file=sys.stderr)
+
+
+def _consolidate(args: argparse.Namespace) -> int:
+    from pipeline.discover import discover_inbox
+    from pipeline.run import STATUS_LABEL, take_in
+    from pipeline.write import write_outputs
+
+    config = load_config(args.config)
+    year = config.check_year(args.year)
+    if not args.inbox.is_dir():
+        print(f'Không tìm thấy thư mục "{args.inbox}"; hãy chép các tệp các trường gửi về vào đó.', file=sys.stderr)
+        return EXIT_USAGE
+    total = sum(1 for f in discover_inbox(args.inbox) if f.ignored is None)
+    progress = _Progress(total, "Đang đọc các tệp")
+    intake = take_in(args.inbox, config, year, progress=progress)
+    progress.close()
+    written = write_outputs(intake, config, args.outbox)
+    counts: dict[str, int] = {}
+    for outcome in intake.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    print(f"Tổng hợp năm học {year}: {len(intake.outcomes)} tệp trong {args.inbox}")
+    width = max(len(label) for label in STATUS_LABEL.values())
+    for status, label in STATUS_LABEL.items():
+        print(f"  {label:<{width}}  {counts.get(status, 0):>5}")
+    print(f"  {'Số lỗi / cảnh báo':<{width}}  {sum(o.errors for o in intake.outcomes):>5} / "
+          f"{sum(o.warnings for o in intake.outcomes)}")
+    print(f"Kết quả: {written.folder}")
+    print(f"  phản hồi cho {len(written.feedback)} đơn vị: {written.folder / 'phan_hoi'}")
+    print(f"  danh sách tệp đã xử lý: {written.manifest}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pipeline.run import STATUS_LABEL, take_in
+
+    config = load_config(args.config)
+    year = config.check_year(args.year)
+    missing = [path for path in args.files if not path.is_file()]
+    if missing:
+        print(f"Không tìm thấy tệp: {', '.join(map(str, missing))}", file=sys.stderr)
+        return EXIT_USAGE
+    intake = take_in(Path("."), config, year, paths=list(args.files))
+    for outcome in intake.outcomes:
+        unit = f" — đơn vị {outcome.unit}" if outcome.unit else ""
+        reason = f" ({outcome.reason})" if outcome.reason else ""
+        print(f"{outcome.file.path}{unit}: {STATUS_LABEL[outcome.status]}{reason}; "
+              f"{outcome.errors} lỗi, {outcome.warnings} cảnh báo")
+        for finding in outcome.findings:
+            print(f"  [{finding.rule}] {finding.message()}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import DEMO_MARKER, write_demo
+
+    config = load_config(args.config)
+    year = config.check_year(args.year)
+    if not 0 <= args.faulty <= 1:
+        print(f"--faulty {args.faulty}: cần một tỷ lệ từ 0 đến 1, ví dụ 0.15.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.units is not None and args.units < 1:
+        print(f"--units {args.units}: cần một số đơn vị lớn hơn 0.", file=sys.stderr)
+        return EXIT_USAGE
+    inbox: Path = args.inbox
+    if inbox.exists() and any(inbox.iterdir()) and not (inbox / DEMO_MARKER).exists():
+        print(f'Thư mục "{inbox}" đã có tệp không phải dữ liệu mẫu; dữ liệu mẫu không được trộn với bài nộp thật. '
+              "Hãy chọn thư mục khác: --inbox demo/inbox", file=sys.stderr)
+        return EXIT_USAGE
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    result = write_demo(config, year, inbox, units=args.units, seed=args.seed, faulty=args.faulty)
+    (inbox / DEMO_MARKER).write_text("Dữ liệu mẫu hư cấu tạo bởi python -m pipeline demo.\n", encoding="utf-8")
+    faulty_files = len(result.expected)
+    print(f"Đã tạo {result.submissions} tệp bài nộp mẫu (hư cấu) năm học {year} trong {inbox}:")
+    print(f"  {result.submissions - faulty_files} tệp bình thường, {faulty_files} tệp cố ý có lỗi (hạt giống "
+          f"{args.seed}), và {len(result.files) - result.submissions} tệp không phải bài nộp")
+    if result.config_dir is not None:
+        print(f"  danh mục {args.units} đơn vị mẫu ở {result.config_dir}; tổng hợp với --config {result.config_dir}")
+    return EXIT_OK
+
+
 def _not_yet(args: argparse.Namespace) -> int:
     print(f'Lệnh "{args.command}" chưa có trong phiên bản {__version__} của chương trình.', file=sys.stderr)
     return EXIT_USAGE
@@ -183,4 +282,7 @@ def _not_yet(args: argparse.Namespace) -> int:
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "template": _template,
+    "consolidate": _consolidate,
+    "check": _check,
+    "demo": _demo,
 }

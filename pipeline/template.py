@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,24 @@ PAPER_A4 = 9
 
 
 @dataclass(frozen=True)
+class Fill:
+    """Values to write into the template's data cells (sample submissions and test fixtures).
+
+    Writing them through the template writer keeps fixtures and the template from drifting apart.
+    """
+
+    unit: Mapping[str, Any] = field(default_factory=dict)
+    report: Mapping[str, Any] = field(default_factory=dict)
+    collectives: Sequence[Mapping[str, Any]] = ()
+    individuals: Sequence[Mapping[str, Any]] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)  # overrides of `_meta` values
+
+    def rows(self, sheet: str) -> Sequence[Mapping[str, Any]]:
+        """The filled rows of a list sheet."""
+        return self.collectives if sheet == SHEET_COLLECTIVES else self.individuals
+
+
+@dataclass(frozen=True)
 class TemplateInputs:
     """Everything the template shows for one school year."""
 
@@ -104,8 +123,9 @@ def generated_at() -> dt.datetime:
     return moment.replace(microsecond=0, tzinfo=None)
 
 
-def write_template(inputs: TemplateInputs, path: Path) -> None:
-    """Write the template workbook to ``path``."""
+def write_template(inputs: TemplateInputs, path: Path, fill: Fill | None = None) -> None:
+    """Write the template workbook to ``path``, optionally with values in its data cells."""
+    fill = fill or Fill()
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                "strings_to_numbers": False})
     workbook.set_properties({
@@ -117,7 +137,7 @@ def write_template(inputs: TemplateInputs, path: Path) -> None:
     })
     workbook.set_size(1400, 900)
     styles = _Styles(workbook)
-    sheets = {name: workbook.add_worksheet(name) for name in (
+    sheets = {name: workbook.add_worksheet(name, worksheet_class=_Worksheet) for name in (
         SHEET_GUIDE, SHEET_UNIT, SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT, SHEET_META, SHEET_LISTS)}
     _write_lists(workbook, sheets[SHEET_LISTS], inputs)
     context = CheckContext(
@@ -132,27 +152,39 @@ def write_template(inputs: TemplateInputs, path: Path) -> None:
     _write_guide(sheets[SHEET_GUIDE], inputs, styles)
     problem_cells = [
         _write_list_sheet(sheets[SHEET_COLLECTIVES], SHEET_COLLECTIVES, column_specs(CollectiveRow), inputs,
-                          context, styles,
+                          context, styles, fill,
                           "DANH SÁCH TẬP THỂ ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
                           "Mỗi dòng một tập thể. Cột có dấu * là bắt buộc; ô có mũi tên: chọn trong danh sách. "
                           "Cột Cần sửa cho biết lỗi của dòng; sửa đến khi trống."),
         _write_list_sheet(sheets[SHEET_INDIVIDUALS], SHEET_INDIVIDUALS, column_specs(IndividualRow), inputs,
-                          context, styles,
+                          context, styles, fill,
                           "DANH SÁCH CÁ NHÂN ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
                           "Mỗi dòng một người. Người lãnh đạo, quản lý ghi STT của tập thể do mình đứng đầu "
                           "(trang Tập thể). Cột có dấu * là bắt buộc."),
     ]
     problem_cells += _write_form(sheets[SHEET_UNIT], SHEET_UNIT, column_specs(UnitForm), inputs, context, styles,
-                                 "THÔNG TIN ĐƠN VỊ", unit_form=True)
+                                 "THÔNG TIN ĐƠN VỊ", fill.unit, unit_form=True)
     problem_cells += _write_form(sheets[SHEET_REPORT], SHEET_REPORT, column_specs(ReportForm), inputs, context,
                                  styles, "BÁO CÁO KẾT QUẢ XÂY DỰNG VÀ NHÂN RỘNG ĐIỂN HÌNH TIÊN TIẾN",
-                                 unit_form=False)
+                                 fill.report, unit_form=False)
     _write_status(workbook, sheets[SHEET_UNIT], problem_cells, styles)
-    _write_meta(sheets[SHEET_META], inputs)
+    _write_meta(sheets[SHEET_META], inputs, fill.meta)
     for name in (SHEET_META, SHEET_LISTS):
         sheets[name].hide()
     sheets[SHEET_GUIDE].activate()
     workbook.close()
+
+
+class _Worksheet(Worksheet):
+    """A worksheet that skips xlsxwriter's future-function rewriting of formulas.
+
+    xlsxwriter runs ~30 regular expressions over every formula to add ``_xlfn.`` prefixes to functions
+    newer than Excel 2007; the self-check formulas use none of them, and the rewriting cost a second per
+    workbook (80 % of the write time), which matters when generating hundreds of sample submissions.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
 
 
 class _Styles:
@@ -264,9 +296,23 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
     return {"validate": "any", "input_title": title, "input_message": hint[:255]} if hint else {}
 
 
+def _write_entry(sheet: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
+    """One data cell: blank, or a value written with the writer of its type (text never as a formula)."""
+    if value is None:
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
 def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[str, Any]],
-                      inputs: TemplateInputs, context: CheckContext, styles: _Styles, title: str, hint: str
-                      ) -> str:
+                      inputs: TemplateInputs, context: CheckContext, styles: _Styles, fill: Fill, title: str,
+                      hint: str) -> str:
     """A list sheet with its self-checks; returns the reference of its problem-count cells."""
     rows = LIST_ROWS[sheet_name]
     keys = list(specs)
@@ -284,8 +330,10 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
         sheet.write_string(first - 1, col, _label(meta), styles.header)
         sheet.set_column(col, col, meta.get("width", 14))
         entry = styles.entry[meta["kind"]]
+        filled = fill.rows(sheet_name)
         for row in range(first, end + 1):
-            sheet.write_blank(row, col, None, entry)
+            offset = row - first
+            _write_entry(sheet, row, col, filled[offset].get(key) if offset < len(filled) else None, entry)
         validation = _validation(meta, context)
         if validation:
             sheet.data_validation(first, col, end, col, validation)
@@ -323,8 +371,8 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
 
 
 def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[str, Any]],
-                inputs: TemplateInputs, context: CheckContext, styles: _Styles, title: str, *, unit_form: bool
-                ) -> list[str]:
+                inputs: TemplateInputs, context: CheckContext, styles: _Styles, title: str,
+                values: Mapping[str, Any], *, unit_form: bool) -> list[str]:
     """A label/value form; returns the references of its problem counts."""
     sheet.merge_range(0, 0, 0, 3, title, styles.title)
     header = FORM_HEADER_ROW - 1
@@ -346,11 +394,11 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
         if meta.get("max_len"):
             sheet.set_row(row, 75)  # free text: room for a paragraph
         if key == "nam_hoc":
-            sheet.write_string(row, 1, inputs.school_year, styles.locked_value)
+            sheet.write_string(row, 1, str(values.get(key, inputs.school_year)), styles.locked_value)
             conditions = [(f'TRIM({cell})<>"{inputs.school_year}"',
                            f"Năm học phải là {inputs.school_year}: dùng đúng biểu mẫu của năm học")]
         else:
-            sheet.write_blank(row, 1, None, styles.entry[meta["kind"]])
+            _write_entry(sheet, row, 1, values.get(key), styles.entry[meta["kind"]])
             validation = _validation(meta, context)
             if validation:
                 sheet.data_validation(row, 1, row, 1, validation)
@@ -499,7 +547,7 @@ def _write_guide(sheet: Worksheet, inputs: TemplateInputs, styles: _Styles) -> N
     sheet.protect("", _PROTECTION)
 
 
-def _write_meta(sheet: Worksheet, inputs: TemplateInputs) -> None:
+def _write_meta(sheet: Worksheet, inputs: TemplateInputs, overrides: Mapping[str, str]) -> None:
     """`_meta`: what identifies this template (checked when a file comes back)."""
     rows = [
         ("mau_id", TEMPLATE_ID, "Mã biểu mẫu"),
@@ -510,7 +558,7 @@ def _write_meta(sheet: Worksheet, inputs: TemplateInputs) -> None:
         ("cau_hinh_sha256", inputs.config_sha256, "Mã băm cấu hình"),
     ]
     sheet.write_row(0, 0, ["khoa", "gia_tri", "mo_ta"])
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values):
-            sheet.write_string(r, c, value)
+    for r, (key, value, description) in enumerate(rows, start=1):
+        for c, text in enumerate((key, overrides.get(key, value), description)):
+            sheet.write_string(r, c, text)
     sheet.protect("", _PROTECTION)

@@ -47,6 +47,11 @@ MONEY_MAX = 10_000_000  # nghìn đồng: ten billion đồng, far above any uni
 AGE_MIN, AGE_MAX = 18, 70  # SPEC §4.2: born between (start − 70) and (start − 18)
 
 
+# Custom checks are named by their rule ID (pipeline/rules.py); ":key" names the column a row-wise
+# check reports on.
+REQUIRED_CHECK = pa.Check(lambda series: series.notna(), name="R01", ignore_na=False)
+
+
 def _field(label: str, kind: str, *, required: bool | str = False, **meta: Any) -> Any:
     """A nullable pandera field whose metadata describes the template column."""
     checks: dict[str, Any] = {}
@@ -143,6 +148,46 @@ class CollectiveRow(pa.DataFrameModel):
     tom_tat: Series[str] = _field("Tóm tắt thành tích", "text", required=True, max_len=TEXT_MAX, width=40,
                                   hint="Tối đa 2.000 ký tự.")
 
+    @pa.dataframe_check(name="R01:so_hoc_sinh", ignore_na=False)
+    def pupils_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
+        """Công đoàn trường học phải ghi tổng số học sinh."""
+        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_hoc_sinh"].isna())
+
+    @pa.dataframe_check(name="R01:so_hs_kha_gioi", ignore_na=False)
+    def good_pupils_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
+        """Công đoàn trường học phải ghi số học sinh khá, giỏi."""
+        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_hs_kha_gioi"].isna())
+
+    @pa.dataframe_check(name="R01:so_giao_vien", ignore_na=False)
+    def teachers_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
+        """Công đoàn trường học phải ghi tổng số giáo viên."""
+        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_giao_vien"].isna())
+
+    @pa.dataframe_check(name="R01:so_gv_gioi", ignore_na=False)
+    def good_teachers_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
+        """Công đoàn trường học phải ghi số giáo viên dạy giỏi."""
+        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_gv_gioi"].isna())
+
+    @pa.dataframe_check(name="R06:so_hs_kha_gioi", ignore_na=False)
+    def good_pupils_within_pupils(cls, frame: pd.DataFrame) -> pd.Series:
+        """Số học sinh khá, giỏi không lớn hơn tổng số học sinh."""
+        return ~(frame["so_hs_kha_gioi"] > frame["so_hoc_sinh"]).fillna(False)
+
+    @pa.dataframe_check(name="R06:so_gv_gioi", ignore_na=False)
+    def good_teachers_within_teachers(cls, frame: pd.DataFrame) -> pd.Series:
+        """Số giáo viên dạy giỏi không lớn hơn tổng số giáo viên."""
+        return ~(frame["so_gv_gioi"] > frame["so_giao_vien"]).fillna(False)
+
+    @pa.dataframe_check(name="R10:cai_cach_hanh_chinh", ignore_na=False)
+    def reform_rated_by_agencies(cls, frame: pd.DataFrame) -> pd.Series:
+        """Cơ quan, đơn vị phải đánh giá cải cách hành chính (không được Không áp dụng)."""
+        return ~((frame["loai_mo_hinh"] == AGENCY_MODEL) & (frame["cai_cach_hanh_chinh"] == NOT_APPLICABLE))
+
+    @pa.dataframe_check(name="R09:stt", ignore_na=False)
+    def numbers_unique_per_file(cls, frame: pd.DataFrame) -> pd.Series:
+        """STT không trùng trong một tệp."""
+        return ~(frame.duplicated(["tep", "stt"], keep="first") & frame["stt"].notna())
+
 
 class IndividualRow(pa.DataFrameModel):
     """`Cá nhân`: one nominated individual per row (SPEC §4.2)."""
@@ -179,6 +224,21 @@ class IndividualRow(pa.DataFrameModel):
     linh_vuc: Series[str] = _field("Lĩnh vực điển hình", "enum", vocab="linh_vuc", required=True, width=16)
     tom_tat: Series[str] = _field("Tóm tắt thành tích", "text", required=True, max_len=TEXT_MAX, width=40,
                                   hint="Tối đa 2.000 ký tự.")
+
+    @pa.dataframe_check(name="R01:tap_the_dung_dau", ignore_na=False)
+    def leaders_name_their_collective(cls, frame: pd.DataFrame) -> pd.Series:
+        """Người lãnh đạo, quản lý phải ghi STT của tập thể do mình đứng đầu."""
+        return ~((frame["la_lanh_dao"] == YES) & frame["tap_the_dung_dau"].isna())
+
+    @pa.dataframe_check(name="R07:ho_ten", ignore_na=False)
+    def full_names(cls, frame: pd.DataFrame) -> pd.Series:
+        """Họ và tên có ít nhất hai chữ."""
+        return ~(frame["ho_ten"].notna() & (frame["ho_ten"].astype("string").str.split().str.len() < 2))
+
+    @pa.dataframe_check(name="R09:stt", ignore_na=False)
+    def numbers_unique_per_file(cls, frame: pd.DataFrame) -> pd.Series:
+        """STT không trùng trong một tệp."""
+        return ~(frame.duplicated(["tep", "stt"], keep="first") & frame["stt"].notna())
 
 
 class ReportForm(pa.DataFrameModel):
@@ -226,4 +286,28 @@ LIST_SHEETS = (SHEET_COLLECTIVES, SHEET_INDIVIDUALS)
 
 def column_specs(model: type[pa.DataFrameModel]) -> dict[str, dict[str, Any]]:
     """Key → metadata for every column of ``model``, in template order."""
-    return {name: dict(column.metadata or {}) for name, column in model.to_schema().columns.items()}
+    return dict(_SPECS[model])
+
+
+def birth_year_range(year_start: int) -> tuple[int, int]:
+    """Accepted birth years for a school year starting in ``year_start`` (SPEC §4.2)."""
+    return year_start - AGE_MAX, year_start - AGE_MIN
+
+
+def sheet_schema(model: type[pa.DataFrameModel], year_start: int) -> pa.DataFrameSchema:
+    """The model's schema for one school year (birth years depend on it), accepting provenance columns."""
+    schema = model.to_schema()
+    updates: dict[str, dict[str, Any]] = {}
+    for name, column in schema.columns.items():
+        checks = list(column.checks)
+        if (column.metadata or {}).get("required") is True:
+            checks.append(REQUIRED_CHECK)
+        if name == "nam_sinh":
+            checks.append(pa.Check.in_range(*birth_year_range(year_start), name="R04"))
+        if checks != list(column.checks):
+            updates[name] = {"checks": checks}
+    return schema.update_columns(updates) if updates else schema
+
+
+_SPECS = {model: {name: dict(column.metadata or {}) for name, column in model.to_schema().columns.items()}
+          for model in (UnitForm, CollectiveRow, IndividualRow, ReportForm)}

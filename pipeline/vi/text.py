@@ -8,8 +8,8 @@ which the legacy-encoding detector relies on.
 Tone placement. Vietnamese writes the same syllable with its tone mark in two places: the "old style"
 (``hòa``, ``thúy``, ``khỏe``) and the "new style" (``hoà``, ``thuý``, ``khoẻ``), and hurried typing adds
 more (``Qúy``, ``gịa``). :func:`canonical_key` moves the single tone of each syllable to one position
-computed from the toneless letters alone, so every spelling of a syllable gives the same key; the key
-uses the **new style** (the placement of the Unicode-era keyboards and the 2018 draft orthography):
+computed from the toneless letters alone, so every spelling of a syllable gives the same key. The key
+uses the **new style** (Unikey's option "Đặt dấu oà, uý (thay vì òa, úy)"):
 
 1. on the vowel carrying a hat, breve or horn (``ă â ê ô ơ ư``) — the last one, so ``ươ`` takes it on ơ;
 2. else on the only vowel;
@@ -57,26 +57,29 @@ LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyzđăâêôơư")
 _NEW_STYLE_SECOND: Final = frozenset({"oa", "oe", "uy"})
 
 # A run of letters and the combining marks that may follow them: one syllable-like word.
-_WORD: Final = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])+")
+_COMBINING_MARKS: Final = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD: Final = re.compile(rf"(?:[^\W\d_]|[{_COMBINING_MARKS}])+")
 
 # Syllable structure for is_vietnamese_syllable (standard Vietnamese orthography).
-ONSETS: Final = frozenset(
-    {"", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
-     "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"}
-)
-CODAS: Final = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
+ONSETS: Final = frozenset("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split())
+CODAS: Final = frozenset("c ch m n ng nh p t".split())
 _STOP_CODAS: Final = frozenset({"c", "ch", "p", "t"})
-# Vowel nuclei, grouped by whether a final consonant must, may or must not follow.
+# Vowel nuclei (with their final glide), by whether a final consonant must not, must or may follow.
 NUCLEI_OPEN: Final = frozenset(
-    {"ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi", "ui", "ưi", "ưu",
-     "ua", "ưa", "iêu", "yêu", "oai", "oao", "oay", "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyu"}
+    "y ai ao au ay âu ây eo êu ia iu oi ôi ơi ui ưi ưu ua ưa uơ iêu yêu oai oao oay oeo uây uôi ươi ươu"
+    " uya uyu".split()
 )
-NUCLEI_CLOSED: Final = frozenset({"ă", "â", "iê", "yê", "uô", "ươ", "uyê", "oă", "uâ", "oo", "ôô"})
-NUCLEI_EITHER: Final = frozenset(
-    {"a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "oa", "oe", "uê", "uy", "uơ"}
-)
+NUCLEI_CLOSED: Final = frozenset("ă â iê yê uô ươ uyê oă uâ oo ôô".split())
+NUCLEI_EITHER: Final = frozenset("a e ê i o ô ơ u ư oa oe uê uy".split())
+
+
+def _alternatives(options: frozenset[str]) -> str:
+    """Return a regex alternation, longest option first so that "ngh" is tried before "ng"."""
+    return "|".join(sorted(options, key=lambda option: (-len(option), option)))
+
+
 _SYLLABLE: Final = re.compile(
-    r"(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnprstvx])?([aăâeêioôơuưy]+)(ch|ng|nh|[cmnpt])?"
+    rf"({_alternatives(ONSETS)})?([{''.join(sorted(VOWELS))}]+)({_alternatives(CODAS)})?"
 )
 
 
@@ -135,45 +138,71 @@ def loose_key(s: str) -> str:
 
 
 def is_vietnamese_syllable(word: str) -> bool:
-    """Tell whether a word is a well-formed Vietnamese syllable, wherever its tone mark stands.
+    """Tell whether a word is a well-formed Vietnamese syllable.
 
     Checks the initial consonant, the vowel nucleus and the final consonant against standard
     orthography (``k``/``gh``/``ngh`` only before ``e ê i y``, ``ch``/``nh`` only after ``a ê i y``,
-    ``ă â iê uô ươ …`` need a final consonant), at most one tone, and that a syllable closed by
-    ``c ch p t`` carries sắc or nặng. Case-insensitive; the placement of the tone is not checked.
+    ``ă â iê uô ươ …`` need a final consonant), at most one tone, that a syllable closed by ``c ch p t``
+    carries sắc or nặng, and that the tone stands where some writer puts it: new style, old style
+    (``hòa``, ``thúy``), or on the ``u`` of ``qu`` and the ``i`` of ``gi`` (``Qúy``, ``gịa``).
+    Case-insensitive.
 
     Args:
         word: One word, without spaces or punctuation.
 
     Returns:
         True for a syllable such as "Nguyễn", "thuý", "Qúy" or "khuỷu"; False otherwise (including
-        loan words such as "Krông" that break these rules).
+        loan words such as "Krông" that break these rules, and "caù", whose tone no writer puts there).
     """
     parsed = _split_tone(unicodedata.normalize("NFC", word).casefold())
     if parsed is None:
         return False
-    letters, tone, _ = parsed
+    letters, tone, tone_index = parsed
     match = _SYLLABLE.fullmatch("".join(letters))
     if match is None:
         return False
     onset, nucleus, coda = match.group(1) or "", match.group(2), match.group(3) or ""
     if onset == "g" and nucleus == "i":  # "gì", "gìn": the i of gi is the only vowel
-        onset = "gi"
-    elif onset in {"k", "gh", "ngh"} and nucleus[0] not in "eêiy":
+        onset, nucleus = "gi", ""
+    elif (onset in {"k", "gh", "ngh"} and nucleus[0] not in "eêiy") or (
+        onset in {"c", "g", "ng"} and nucleus[0] in "eêiy"
+    ):
+        return False  # k, gh, ngh go before e ê i y; c, g, ng before the other vowels
+    if not _rhyme_is_valid("uy" if (onset, nucleus) == ("qu", "y") else nucleus, coda, tone):  # quýt
         return False
-    elif onset in {"c", "g", "ng"} and nucleus[0] in "eêiy":
-        return False
+    if tone_index is None or not nucleus:
+        return True
+    new_style = len(onset) + _tone_position(list(nucleus), closed=coda != "")
+    allowed = {new_style}
+    if coda == "" and nucleus in _NEW_STYLE_SECOND:
+        allowed.add(len(onset))  # old style: hòa, khỏe, thúy
+    if onset in {"qu", "gi"}:
+        allowed.add(1)  # Qúy, gịa
+    return tone_index in allowed
+
+
+def _rhyme_is_valid(nucleus: str, coda: str, tone: str | None) -> bool:
+    """Tell whether a vowel nucleus, final consonant and tone make a Vietnamese rhyme.
+
+    Args:
+        nucleus: Toneless vowels ("" for the i of "gì", which then belongs to the initial gi).
+        coda: Final consonant, possibly "".
+        tone: The tone mark, or None.
+
+    Returns:
+        Whether the rhyme is allowed.
+    """
     if nucleus in NUCLEI_OPEN:
-        nucleus_ok = coda == ""
+        valid = coda == ""
     elif nucleus in NUCLEI_CLOSED:
-        nucleus_ok = coda != ""
+        valid = coda != ""
     else:
-        nucleus_ok = nucleus in NUCLEI_EITHER
-    if not nucleus_ok:
+        valid = nucleus in NUCLEI_EITHER or nucleus == ""
+    if nucleus == "oo":  # only in loans: xoong, boong, (quần) soóc
+        valid = (coda == "ng" and tone is None) or (coda == "c" and tone in {ACUTE, DOT})
+    if coda in {"ch", "nh"} and nucleus[-1:] not in {"a", "ê", "i", "y", ""}:
         return False
-    if coda in {"ch", "nh"} and nucleus[-1] not in "aêiy":
-        return False
-    return coda not in _STOP_CODAS or tone in {ACUTE, DOT}
+    return valid and (coda not in _STOP_CODAS or tone in {ACUTE, DOT})
 
 
 def _split_tone(word: str) -> tuple[list[str], str | None, int | None] | None:

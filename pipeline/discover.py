@@ -1,0 +1,77 @@
+"""Discovery: every file under the inbox, classified, hashed, never modified (SPEC §5, §7).
+
+Files in the inbox = entries in the manifest: lock files and non-spreadsheets are listed as ignored,
+never silently dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """One file found in the inbox."""
+
+    path: Path  # absolute
+    relative: str  # POSIX path relative to the inbox: what the manifest and messages show
+    size: int
+    sha256: str
+    modified: float  # file time (seconds since the epoch), a tie-breaker between resubmissions
+    ignored: str | None  # why it is not read (Vietnamese), or None for a spreadsheet to read
+
+
+def discover_inbox(inbox: Path) -> list[InboxFile]:
+    """Every regular file under ``inbox`` (recursively), sorted by relative path.
+
+    Args:
+        inbox: the inbox folder (read-only to us).
+
+    Returns:
+        One entry per file. Symbolic links to folders are not followed (no loops).
+    """
+    found: list[InboxFile] = []
+    for folder, subfolders, names in os.walk(inbox, followlinks=False):
+        subfolders.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if not path.is_file():
+                continue
+            found.append(describe_file(path, path.relative_to(inbox).as_posix()))
+    return sorted(found, key=lambda f: f.relative)
+
+
+def describe_file(path: Path, relative: str) -> InboxFile:
+    """Size, hash, time and classification of one file."""
+    stat = path.stat()
+    return InboxFile(path=path, relative=relative, size=stat.st_size, sha256=_sha256(path),
+                     modified=stat.st_mtime, ignored=_why_ignored(path.name))
+
+
+def _why_ignored(name: str) -> str | None:
+    lower = name.lower()
+    if name.startswith("~$") or name.startswith(".~lock."):
+        return "tệp khóa tạm của Excel/LibreOffice (không phải bài nộp)"
+    if lower in SYSTEM_FILES:
+        return "tệp hệ thống"
+    if name.startswith("."):
+        return "tệp ẩn (tên bắt đầu bằng dấu chấm), không phải bài nộp"
+    if not lower.endswith(SPREADSHEET_SUFFIXES):
+        suffix = Path(name).suffix or "(không có đuôi)"
+        return f"không phải bảng tính (đuôi {suffix}; cần .xlsx, .xlsm, .xls hoặc .ods)"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

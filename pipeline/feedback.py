@@ -1,0 +1,111 @@
+"""Feedback workbooks, one per unit that sent a file: its status, its messages with cells, its rows.
+
+A unit's feedback holds only its own data: every table here is filtered by the unit's files before it
+is written, and nothing else from the run is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.atomic import atomic_path
+from pipeline.rules import RULES, SEVERITY_LABEL, Finding
+from pipeline.run import STATUS_LABEL, FileOutcome
+from pipeline.xlsx import Formats, new_workbook, print_landscape, write_table
+from schemas.submission import CollectiveRow, IndividualRow, column_specs
+
+FINDING_HEADERS = ["Tệp", "Mức độ", "Mã lỗi", "Ô", "Cột", "Gặp", "Cần (lỗi) / đã hiểu (cảnh báo)"]
+COLLECTIVE_SHOWN = ["stt", "ten_tap_the", "loai_mo_hinh", "linh_vuc", "xep_loai_cdcs", "danh_hieu"]
+INDIVIDUAL_SHOWN = ["stt", "ho_ten", "gioi_tinh", "nam_sinh", "dan_toc", "chuc_vu", "xep_loai_nhiem_vu", "danh_hieu"]
+
+
+def feedback_path(outbox: Path, school_year: str, unit: str) -> Path:
+    """``outbox/<năm học>/phan_hoi/<mã đơn vị>.xlsx``."""
+    return outbox / school_year / "phan_hoi" / f"{unit}.xlsx"
+
+
+def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outcomes: Sequence[FileOutcome],
+                   collectives: pd.DataFrame, individuals: pd.DataFrame) -> None:
+    """Write one unit's feedback workbook atomically.
+
+    Args:
+        outcomes: this unit's files only.
+        collectives, individuals: this unit's winning rows only (frames of :mod:`pipeline.validate`).
+    """
+    files = {o.file.relative for o in outcomes}
+    assert set(collectives["tep"]) <= files and set(individuals["tep"]) <= files, "another unit's rows"
+    with atomic_path(path) as temporary:
+        workbook = new_workbook(temporary, f"Phản hồi {unit} năm học {school_year}")
+        formats = Formats(workbook)
+        _status_sheet(workbook, formats, unit, unit_name, school_year, outcomes)
+        findings = [f for o in outcomes for f in o.findings]
+        _findings_sheet(workbook, formats, findings)
+        errors = {(f.file, f.row) for f in findings if f.severity == "row" and f.row}
+        _rows_sheet(workbook, formats, "Tập thể", collectives, column_specs(CollectiveRow), COLLECTIVE_SHOWN, errors)
+        _rows_sheet(workbook, formats, "Cá nhân", individuals, column_specs(IndividualRow), INDIVIDUAL_SHOWN, errors)
+        _legend_sheet(workbook, formats, {f.rule for f in findings})
+        workbook.close()
+
+
+def _status_sheet(workbook: Any, formats: Formats, unit: str, unit_name: str, school_year: str,
+                  outcomes: Sequence[FileOutcome]) -> None:
+    sheet = workbook.add_worksheet("Tình trạng")
+    sheet.write_string(0, 0, f"PHẢN HỒI KIỂM TRA HỒ SƠ ĐIỂN HÌNH TIÊN TIẾN — NĂM HỌC {school_year}", formats.title)
+    sheet.write_string(2, 0, "Đơn vị:", formats.bold)
+    sheet.write_string(2, 1, f"{unit} — {unit_name}", formats.plain)
+    rows, styles = [], []
+    for outcome in outcomes:
+        made = outcome.submission.unit.get("ngay_lap") if outcome.submission else None
+        rows.append([outcome.file.relative, made, STATUS_LABEL[outcome.status], outcome.errors, outcome.warnings])
+        styles.append({"rejected": "error", "accepted_with_errors": "warning", "accepted": "good"}.get(
+            outcome.status, "cell"))
+    end = write_table(sheet, 4, ["Tệp đã gửi", "Ngày lập", "Tình trạng", "Số lỗi", "Số cảnh báo"], rows, formats,
+                      widths=[44, 12, 44, 9, 11], styles=styles)
+    advice = [
+        "Bị từ chối: tệp không được tổng hợp; sửa các lỗi tệp (mã F…) rồi gửi lại.",
+        "Có dòng lỗi: các dòng có lỗi (mã R…) không được chấm điểm; sửa và gửi lại tệp nếu còn hạn.",
+        "Cảnh báo (mã W…): chương trình đã tự hiểu hoặc cần đơn vị kiểm tra lại; không ảnh hưởng kết quả.",
+        "Chi tiết từng lỗi, ô và cách sửa ở trang Lỗi và cảnh báo.",
+    ]
+    for offset, line in enumerate(advice, start=end + 1):
+        sheet.write_string(offset, 0, line, formats.plain)
+    print_landscape(sheet)
+
+
+def _findings_sheet(workbook: Any, formats: Formats, findings: Sequence[Finding]) -> None:
+    sheet = workbook.add_worksheet("Lỗi và cảnh báo")
+    rows = [[f.file, SEVERITY_LABEL[f.severity], f.rule, f.where, f.column, f.found, f.expected] for f in findings]
+    styles = ["error" if f.severity != "warning" else "warning" for f in findings]
+    write_table(sheet, 0, FINDING_HEADERS, rows, formats, widths=[28, 10, 7, 13, 26, 28, 40], styles=styles)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(FINDING_HEADERS) - 1)
+    print_landscape(sheet, repeat_header=0)
+    if not rows:
+        sheet.write_string(1, 0, "Không có lỗi hay cảnh báo nào.", formats.plain)
+
+
+def _rows_sheet(workbook: Any, formats: Formats, name: str, frame: pd.DataFrame, specs: dict[str, dict[str, Any]],
+                shown: list[str], errors: set[tuple[str, int | None]]) -> None:
+    sheet = workbook.add_worksheet(name)
+    headers = ["Dòng", *(specs[key]["label"] for key in shown), "Tình trạng"]
+    rows, styles = [], []
+    for record in frame.to_dict("records"):
+        bad = (record["tep"], int(record["dong"])) in errors
+        rows.append([record["dong"], *(record[key] for key in shown),
+                     "Có lỗi: không được chấm điểm" if bad else "Được xét"])
+        styles.append("error" if bad else "cell")
+    write_table(sheet, 0, headers, rows, formats, widths=[6, *([18] * len(shown)), 24], styles=styles)
+    sheet.freeze_panes(1, 0)
+    print_landscape(sheet, repeat_header=0)
+
+
+def _legend_sheet(workbook: Any, formats: Formats, used: set[str]) -> None:
+    sheet = workbook.add_worksheet("Chú giải")
+    rows = [[rule.id, SEVERITY_LABEL[rule.severity], rule.title, rule.why] for rule in RULES.values()
+            if rule.id in used]
+    write_table(sheet, 0, ["Mã", "Mức độ", "Lỗi", "Ý nghĩa"], rows, formats, widths=[7, 10, 50, 70])
+    print_landscape(sheet, repeat_header=0)

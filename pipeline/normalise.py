@@ -1,0 +1,185 @@
+"""Normalisation: raw cells → typed, canonical values, every guess a warning (SPEC §5).
+
+Text becomes NFC (legacy TCVN3/VNI converted), numbers and dates are parsed the Vietnamese way,
+enumerations go through that year's label sets to their canonical level. A value that cannot be read is
+a row finding and becomes missing; the cell is remembered as *flagged* so that validation does not
+report it twice. Pure: a raw workbook in, a :class:`Submission` out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.cells import as_text, is_blank, is_error, parse_date, parse_number
+from pipeline.labels import LabelSet
+from pipeline.read import RawCell, RawWorkbook
+from pipeline.rules import Finding
+from pipeline.schoolyear import parse_school_year
+from pipeline.vi.legacy import fix_legacy
+from pipeline.vi.text import canonical_key, clean_text, loose_key
+from schemas.submission import (
+    SHEET_COLLECTIVES,
+    SHEET_INDIVIDUALS,
+    SHEET_MODELS,
+    SHEET_REPORT,
+    SHEET_UNIT,
+    column_specs,
+)
+
+LEGACY_NAME = {"TCVN3": "TCVN3 (ABC, phông .VnTime)", "VNI": "VNI (phông VNI-Times)"}
+
+
+@dataclass
+class Submission:
+    """One file after normalisation: typed values with provenance, and what was found on the way."""
+
+    file: str
+    meta: dict[str, str]
+    unit: dict[str, Any] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)
+    collectives: list[dict[str, Any]] = field(default_factory=list)  # each has "dong" (Excel row)
+    individuals: list[dict[str, Any]] = field(default_factory=list)
+    cells: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → key → letter (lists) / cell (forms)
+    sheet_names: dict[str, str] = field(default_factory=dict)  # template sheet → name in the file
+    findings: list[Finding] = field(default_factory=list)
+    flagged: set[tuple[str, int, str]] = field(default_factory=set)  # (sheet, row, key) already reported
+
+
+class Vocabulary:
+    """Lookup of the accepted spellings of one label set."""
+
+    def __init__(self, label_set: LabelSet) -> None:
+        self.label_set = label_set
+        self.exact: dict[str, str] = {}
+        self.loose: dict[str, set[str]] = {}
+        for level in label_set.levels:
+            for spelling in level.spellings:
+                self.exact.setdefault(canonical_key(spelling), level.code)
+                self.loose.setdefault(loose_key(spelling), set()).add(level.code)
+        self.labels = {canonical_key(level.label): level.code for level in label_set.levels}
+
+    def lookup(self, text: str) -> tuple[str | None, bool]:
+        """(canonical level, whether it was a guess) or (None, False) when nothing matches."""
+        key = canonical_key(text)
+        if key in self.labels:
+            return self.labels[key], False
+        if key in self.exact:
+            return self.exact[key], True
+        candidates = self.loose.get(loose_key(text), set())
+        if len(candidates) == 1:  # typed without diacritics, unambiguous
+            return next(iter(candidates)), True
+        return None, False
+
+    def expected(self) -> str:
+        """The accepted values, for messages."""
+        return "một trong: " + ", ".join(self.label_set.labels)
+
+
+def normalise_workbook(raw: RawWorkbook, vocab: Mapping[str, LabelSet]) -> Submission:
+    """Turn a raw workbook into typed values.
+
+    Args:
+        raw: as read by :func:`pipeline.read.read_workbook` (not rejected).
+        vocab: the label sets of the school year being consolidated.
+    """
+    submission = Submission(raw.file, dict(raw.meta), findings=list(raw.findings))
+    vocabularies = {name: Vocabulary(label_set) for name, label_set in vocab.items()}
+    for sheet, table in raw.tables.items():
+        specs = column_specs(SHEET_MODELS[sheet])
+        submission.sheet_names[sheet] = table.found_name
+        records = []
+        for excel_row, cells in table.rows:
+            record: dict[str, Any] = {"dong": excel_row}
+            for key, meta in specs.items():
+                raw_cell = cells.get(key)
+                record[key] = None if raw_cell is None else _normalise_cell(
+                    raw_cell, key, meta, table.found_name, excel_row, vocabularies, submission)
+            records.append(record)
+        if sheet in (SHEET_UNIT, SHEET_REPORT):
+            form = records[0] if records else {}
+            setattr(submission, "unit" if sheet == SHEET_UNIT else "report", form)
+            submission.cells[sheet] = {key: cell.cell for key, cell in (table.rows[0][1].items() if table.rows else ())}
+        else:
+            setattr(submission, "collectives" if sheet == SHEET_COLLECTIVES else "individuals", records)
+            submission.cells[sheet] = dict(table.letters)
+    return submission
+
+
+def _normalise_cell(raw: RawCell, key: str, meta: Mapping[str, Any], sheet: str, row: int,
+                    vocabularies: Mapping[str, Vocabulary], submission: Submission) -> Any:
+    value = raw.value
+    if is_blank(value):
+        return None
+
+    def finding(rule: str, found: str, expected: str) -> None:
+        submission.findings.append(Finding(rule, submission.file, sheet=sheet, cell=raw.cell, column=meta["label"],
+                                           found=found, expected=expected, row=row, key=key))
+        if rule.startswith("R"):
+            submission.flagged.add((sheet, row, key))
+
+    shown = f'"{clean_text(as_text(value))}"'
+    if is_error(value):
+        finding("R12", shown, "một giá trị (sửa công thức hoặc ghi số liệu trực tiếp)")
+        return None
+    kind = meta["kind"]
+    if kind in ("int", "stt", "number"):
+        parsed = parse_number(value)
+        if parsed.value is None:
+            finding("R03", shown, "một số" if kind == "number" else "một số nguyên")
+            return None
+        number = float(parsed.value)  # type: ignore[arg-type]
+        if kind != "number" and not number.is_integer():
+            finding("R03", shown, "một số nguyên")
+            return None
+        if parsed.guessed:
+            finding("W02", shown, f"đã hiểu là {_show_number(number)}")
+        return number if kind == "number" else int(number)
+    if kind == "date":
+        parsed = parse_date(value)
+        if parsed.value is None:
+            finding("R03", shown, "một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019")
+            return None
+        if parsed.guessed:
+            finding("W04", shown, f"đã hiểu là ngày {parsed.value:%d/%m/%Y}")
+        return parsed.value
+    text = _text(value, finding)
+    if text is None:
+        return None
+    if kind == "year":
+        year = parse_school_year(text)
+        if year is None:
+            finding("R03", f'"{text}"', "năm học dạng 2018-2019")
+            return None
+        if year != text:
+            finding("W05", f'"{text}"', f"đã hiểu là năm học {year}")
+        return year
+    if kind == "enum":
+        vocabulary = vocabularies.get(meta["vocab"])
+        if vocabulary is None:
+            return text
+        code, guessed = vocabulary.lookup(text)
+        if code is None:
+            finding("R02", f'"{text}"', vocabulary.expected())
+            return None
+        if guessed:
+            finding("W03", f'"{text}"', f'đã hiểu là "{vocabulary.label_set.label_of(code)}"')
+        return code
+    return text
+
+
+def _text(value: object, finding: Any) -> str | None:
+    """A cell as clean NFC text, converting legacy encodings (with a warning)."""
+    text = as_text(value)
+    fixed, encoding = fix_legacy(text)
+    cleaned = clean_text(fixed)
+    if encoding is not None:
+        finding("W01", f'"{clean_text(text)}" ({LEGACY_NAME.get(encoding, encoding)})', f'đã chuyển thành "{cleaned}"')
+    return cleaned or None
+
+
+def _show_number(number: float) -> str:
+    """A number the Vietnamese way: ``.`` groups thousands, ``,`` is the decimal mark."""
+    whole = f"{number:,.3f}".rstrip("0").rstrip(".")
+    return whole.replace(",", " ").replace(".", ",").replace(" ", ".")

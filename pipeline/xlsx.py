@@ -1,0 +1,134 @@
+"""Small helpers over xlsxwriter for our outputs: safe, deterministic workbooks and plain tables.
+
+Safe: school text is always written with ``write_string`` (never a formula or link) and the workbook
+options turn xlsxwriter's formula and URL guessing off. Deterministic: document properties carry a
+fixed timestamp, so a re-run on the same inbox writes byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FONT = "Times New Roman"
+FIXED_TIME = dt.datetime(2020, 1, 1)  # document property timestamps: fixed so re-runs are byte-identical
+SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+LINE_HEIGHT = 15.0  # points per line of 11 pt text
+PAPER_A4 = 9
+
+_BASE = {"font_name": FONT, "font_size": 11, "valign": "top"}
+_CELL = {**_BASE, "text_wrap": True, "border": 1}
+STYLES: dict[str, dict[str, Any]] = {
+    "cell": _CELL,
+    "error": {**_CELL, "font_color": "#9C0006", "bg_color": "#FFC7CE"},
+    "warning": {**_CELL, "bg_color": "#FFEB9C"},
+    "good": {**_CELL, "bg_color": "#C6EFCE"},
+}
+KINDS = {"text": {}, "integer": {"num_format": "0", "align": "center"}, "number": {"num_format": "#,##0.##"},
+         "date": {"num_format": "dd/mm/yyyy", "align": "center"}}
+
+
+def new_workbook(path: Path, title: str) -> Workbook:
+    """A workbook with safe options and fixed properties."""
+    workbook = xlsxwriter.Workbook(str(path), SAFE_OPTIONS)
+    workbook.set_properties({"title": title, "author": "Công đoàn Giáo dục tỉnh", "created": FIXED_TIME})
+    return workbook
+
+
+class Formats:
+    """The formats of our output workbooks; cell formats come in a style (colour) × kind (number format)."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.title = workbook.add_format({**_BASE, "bold": True, "font_size": 14})
+        self.bold = workbook.add_format({**_BASE, "bold": True})
+        self.plain = workbook.add_format(_BASE)
+        self.text = workbook.add_format({**_BASE, "text_wrap": True})
+        self.header = workbook.add_format({**_BASE, "bold": True, "text_wrap": True, "border": 1, "align": "center",
+                                           "valign": "vcenter", "bg_color": "#DDEBF7"})
+        self._cells: dict[tuple[str, str], Format] = {}
+
+    def cell(self, style: str = "cell", kind: str = "text") -> Format:
+        """The format of a table cell of ``style`` holding a value of ``kind``."""
+        if (style, kind) not in self._cells:
+            self._cells[style, kind] = self.workbook.add_format({**STYLES[style], **KINDS[kind]})
+        return self._cells[style, kind]
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, pandas NA/NaT."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is pd.NA or value is pd.NaT
+
+
+def write_value(sheet: Worksheet, row: int, col: int, value: Any, formats: Formats, style: str = "cell") -> None:
+    """Write one value with the right writer: numbers as numbers, dates as dates, everything else as text."""
+    if is_missing(value):
+        sheet.write_blank(row, col, None, formats.cell(style))
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "Có" if value else "Không", formats.cell(style))
+    elif isinstance(value, (int, float)):
+        kind = "integer" if float(value).is_integer() else "number"
+        sheet.write_number(row, col, value, formats.cell(style, kind))
+    elif isinstance(value, (dt.date, dt.datetime)):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, moment, formats.cell(style, "date"))
+    else:
+        sheet.write_string(row, col, str(value), formats.cell(style))
+
+
+def write_table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                formats: Formats, widths: Sequence[float], styles: Sequence[str] | None = None) -> int:
+    """A header row and data rows from ``top``, with row heights fitted to wrapped text.
+
+    Args:
+        widths: column widths (characters); also used to estimate how many lines wrapped text takes.
+        styles: optional style per row ("error", "warning", "good"), e.g. to colour errors.
+
+    Returns:
+        The next free row.
+    """
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    for col, header in enumerate(headers):
+        sheet.write_string(top, col, header, formats.header)
+    sheet.set_row(top, LINE_HEIGHT * max(_lines(h, widths[c]) for c, h in enumerate(headers)))
+    row_number = top
+    for index, values in enumerate(rows):
+        row_number += 1
+        style = styles[index] if styles is not None else "cell"
+        for col, value in enumerate(values):
+            write_value(sheet, row_number, col, value, formats, style)
+        lines = max((_lines(v, widths[c]) for c, v in enumerate(values) if isinstance(v, str)), default=1)
+        if lines > 1:
+            sheet.set_row(row_number, LINE_HEIGHT * lines)
+    return row_number + 1
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (a conservative estimate)."""
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(len(part) / usable)) for part in str(text).split("\n"))
+
+
+def print_landscape(sheet: Worksheet, *, repeat_header: int | None = None) -> None:
+    """A4 landscape, one page wide, the header row repeated, page numbers in the footer."""
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    if repeat_header is not None:
+        sheet.repeat_rows(repeat_header)
+    sheet.set_footer("&R&8Trang &P/&N")

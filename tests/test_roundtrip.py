@@ -1,0 +1,48 @@
+"""A submission re-saved by LibreOffice, and an .ods copy, validate with exactly the original's messages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.demo import FaultContext, make_unit_data
+from pipeline.run import take_in
+from pipeline.template import TemplateInputs, generated_at, write_template
+from tests.libreoffice import convert_many, needs_libreoffice
+
+pytestmark = needs_libreoffice
+YEAR = "2019-2020"
+
+
+def _messages(intake):
+    (outcome,) = intake.outcomes
+    return outcome.status, [(f.rule, f.sheet, f.cell, f.column, f.found, f.expected) for f in outcome.findings]
+
+
+def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -> None:
+    unit = config.units(YEAR).iloc[3]
+    data = make_unit_data(unit, YEAR, seed=9)
+    context = FaultContext(None, 2019, [data])  # type: ignore[arg-type]
+    from pipeline.demo import FAULTS
+
+    for rule in ("R04", "W02", "W03", "W04", "R01", "W01"):
+        next(f for f in FAULTS if f.rule == rule).data(data, context)  # type: ignore[misc]
+    inputs = TemplateInputs(YEAR, config.vocab(YEAR), config.units(YEAR), config.criteria(YEAR), generated_at(),
+                            config.sha256)
+    original = tmp_path / "original" / "bai_nop.xlsx"
+    original.parent.mkdir()
+    write_template(inputs, original, data.fill())
+    resaved_xlsx, resaved_ods = (convert_many([original], fmt, tmp_path / fmt)[0] for fmt in ("xlsx", "ods"))
+    results = {}
+    for name, path in (("original", original), ("xlsx", resaved_xlsx), ("ods", resaved_ods)):
+        inbox = tmp_path / f"inbox-{name}"
+        inbox.mkdir()
+        shutil.copy(path, inbox / path.name)
+        results[name] = _messages(take_in(inbox, config, YEAR, workers=0))
+    status, messages = results["original"]
+    assert status == "accepted_with_errors"
+    assert {m[0] for m in messages} >= {"R04", "W02", "W03", "W04", "R01", "W01"}
+    assert results["xlsx"] == results["original"]
+    assert results["ods"] == results["original"]

@@ -1,0 +1,112 @@
+"""Every rule of the catalogue is triggered by a generated fixture, at the right place and severity."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.demo import FAULTS, write_demo
+from pipeline.discover import discover_inbox
+from pipeline.ingest import read_files
+from pipeline.rules import RULES
+from pipeline.run import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, take_in
+
+YEAR = "2019-2020"
+INJECTED_BY_TESTS = {"F05"}  # a reader crash has no data form; test_reader_crash_costs_one_file injects it
+
+
+def test_every_rule_has_a_fixture() -> None:
+    assert {fault.rule for fault in FAULTS} | INJECTED_BY_TESTS == set(RULES)
+
+
+def test_rule_ids_and_messages_are_well_formed() -> None:
+    for rule_id, rule in RULES.items():
+        assert rule_id[0] == {"file": "F", "row": "R", "warning": "W"}[rule.severity]
+        assert rule.title and rule.why and rule.title[0].isupper()
+
+
+@pytest.fixture(scope="module")
+def faulty_run(config, tmp_path_factory):
+    """One file per fault of the catalogue (every unit faulty), read and validated."""
+    inbox = tmp_path_factory.mktemp("faults") / "inbox"
+    demo = write_demo(config, YEAR, inbox, faulty=1.0, faults=FAULTS, seed=7)
+    intake = take_in(inbox, config, YEAR, workers=2)
+    return demo, {o.file.relative: o for o in intake.outcomes}
+
+
+@pytest.mark.parametrize("index", range(len(FAULTS)), ids=[f"{f.rule}-{f.description}" for f in FAULTS])
+def test_fault_triggers_its_rule_where_expected(faulty_run, index: int) -> None:
+    demo, outcomes = faulty_run
+    fault = FAULTS[index]
+    carriers = [path for path, locations in demo.expected.items()
+                if any(loc.rule == fault.rule for loc in locations)]
+    # the n-th fault of the catalogue went to the n-th faulty file: find the file whose expectation is this one
+    assert carriers, f"no file carries {fault.rule}"
+    matched = []
+    for path in carriers:
+        location = demo.expected[path][0]
+        findings = [f for f in outcomes[path].findings if f.rule == fault.rule]
+        assert findings, f"{path}: {fault.rule} not reported; got {[f.rule for f in outcomes[path].findings]}"
+        for finding in findings:
+            assert finding.severity == RULES[fault.rule].severity
+            if location.sheet and location.rule not in ("W06",):
+                assert finding.sheet == location.sheet, finding
+            if location.cell:
+                matched.append(finding.cell == location.cell)
+        status = outcomes[path].status
+        severity = RULES[fault.rule].severity
+        if fault.resubmit:
+            assert status == SUPERSEDED
+        elif severity == "file":
+            assert status == REJECTED
+        elif severity == "row":
+            assert status == WITH_ERRORS
+        else:
+            assert status in (ACCEPTED, WITH_ERRORS)
+    if any(demo.expected[p][0].cell for p in carriers):
+        assert any(matched), f"{fault.rule} reported at other cells than {[demo.expected[p][0] for p in carriers]}"
+
+
+def test_messages_name_sheet_cell_column_found_and_expected(faulty_run) -> None:
+    _, outcomes = faulty_run
+    by_rule = {f.rule: f for o in outcomes.values() for f in o.findings}
+    message = by_rule["R04"].message()
+    assert message.startswith("Số ngoài khoảng cho phép, tại Cá nhân!D4, cột \"Năm sinh\": gặp \"1944\"")
+    assert message.endswith("cần số từ 1949 đến 2001.")
+    assert by_rule["W02"].message() == ('Số ghi dạng chữ đã được hiểu theo cách viết, tại Tập thể!Q4, cột "Đóng góp '
+                                        'các quỹ, hoạt động nhân đạo, từ thiện (nghìn đồng)": gặp "12.500"; '
+                                        "đã hiểu là 12.500.")
+
+
+def test_clean_files_have_no_errors(config, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_demo(config, YEAR, inbox, units=12, faulty=0.0, seed=3)
+    intake = take_in(inbox, config, YEAR, workers=0)
+    submissions = [o for o in intake.outcomes if o.file.relative.endswith(".xlsx") and not
+                   o.file.relative.startswith("~$")]
+    assert len(submissions) == 12
+    assert all(o.status == ACCEPTED for o in submissions), [(o.file.relative, o.findings) for o in submissions]
+    assert not [f for o in submissions for f in o.findings if f.severity != "warning"]
+
+
+def _abort_on_crash_files(path: Path, relative: str):
+    if "crash" in relative:
+        os.abort()  # what python-calamine does on some hostile files
+    from pipeline.read import read_workbook
+
+    return read_workbook(path, relative)
+
+
+def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = tmp_path / "inbox"
+    demo = write_demo(config, YEAR, inbox, units=4, faulty=0.0, seed=5)
+    victim = demo.files[1]
+    victim.rename(victim.with_name("crash " + victim.name))
+    monkeypatch.setattr("pipeline.ingest.read_workbook", _abort_on_crash_files)
+    files = [f for f in discover_inbox(inbox) if f.ignored is None]
+    raws = read_files(files, workers=2)
+    crashed = [r for r in raws.values() if any(f.rule == "F05" for f in r.findings)]
+    assert [r.file for r in crashed] == [f.relative for f in files if "crash" in f.relative]
+    assert all(not r.findings for r in raws.values() if r not in crashed)
