@@ -504,7 +504,7 @@ def _extent(rows: int, cols: int) -> str:
 
 
 def _size(count: int) -> str:
-    """A byte count as a school reads it: ``512 byte``, ``209 KB``, ``1,5 MB``, ``210 MB``, ``4,0 GB``."""
+    """A byte count as a school reads it: ``512 byte``, ``209 KB``, ``20,5 MB``, ``210 MB``, ``4,0 GB``."""
     if count < KIB:
         return f"{count} byte"
     if count < MIB:
@@ -512,5 +512,5 @@ def _size(count: int) -> str:
     value, unit = count / MIB, "MB"
     if value >= 1024:
         value, unit = value / 1024, "GB"
-    text = f"{value:.1f}".replace(".", ",") if value < 10 else _number(round(value))
+    text = f"{value:.1f}".replace(".", ",") if value < 100 else _number(round(value))
     return f"{text} {unit}"

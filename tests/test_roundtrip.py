@@ -1,4 +1,4 @@
-"""A submission re-saved by LibreOffice, and an .ods copy, validate with exactly the original's messages."""
+"""A submission re-saved by LibreOffice, and .ods and .xls copies, validate with exactly the original's messages."""
 
 from __future__ import annotations
 
@@ -34,9 +34,10 @@ def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -
     original = tmp_path / "original" / "bai_nop.xlsx"
     original.parent.mkdir()
     write_template(inputs, original, data.fill())
-    resaved_xlsx, resaved_ods = (convert_many([original], fmt, tmp_path / fmt)[0] for fmt in ("xlsx", "ods"))
+    copies = {fmt: convert_many([original], filters, tmp_path / fmt)[0]
+              for fmt, filters in (("xlsx", "xlsx"), ("ods", "ods"), ("xls", "xls:MS Excel 97"))}
     results = {}
-    for name, path in (("original", original), ("xlsx", resaved_xlsx), ("ods", resaved_ods)):
+    for name, path in (("original", original), *copies.items()):
         inbox = tmp_path / f"inbox-{name}"
         inbox.mkdir()
         shutil.copy(path, inbox / path.name)
@@ -46,3 +47,4 @@ def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -
     assert {m[0] for m in messages} >= {"R04", "W02", "W03", "W04", "R01", "W01"}
     assert results["xlsx"] == results["original"]
     assert results["ods"] == results["original"]
+    assert results["xls"] == results["original"]

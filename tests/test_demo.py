@@ -1,0 +1,50 @@
+"""Sample submissions: deterministic, realistic, and a synthetic roster for large benchmarks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.demo import _synthetic_roster, make_unit_data, write_demo
+
+YEAR = "2019-2020"
+
+
+def _digests(paths: list[Path], root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_same_seed_same_files(config, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1590000000")
+    first = write_demo(config, YEAR, tmp_path / "a", units=3, faulty=0.34, seed=42)
+    second = write_demo(config, YEAR, tmp_path / "b", units=3, faulty=0.34, seed=42)
+    other = write_demo(config, YEAR, tmp_path / "c", units=3, faulty=0.34, seed=43)
+    assert _digests(first.files, tmp_path / "a") == _digests(second.files, tmp_path / "b")
+    assert _digests(first.files, tmp_path / "a") != _digests(other.files, tmp_path / "c")
+    assert first.expected == second.expected
+
+
+def test_data_is_realistic(config) -> None:
+    units = config.units(YEAR)
+    data = [make_unit_data(row, YEAR, seed=2020) for _, row in units.iterrows()]
+    people = [p for d in data for p in d.individuals]
+    ethnic = Counter(p["dan_toc"] for p in people)
+    assert ethnic.most_common(1)[0][0] == "Mường" and ethnic["Kinh"] > ethnic["Thái"] > 0
+    assert 0.55 < sum(p["gioi_tinh"] == "Nữ" for p in people) / len(people) < 0.85
+    for d in data:  # every leader heads a collective that exists
+        numbers = {c["stt"] for c in d.collectives}
+        assert all(p["tap_the_dung_dau"] in numbers for p in d.individuals if p["la_lanh_dao"] == "Có")
+        assert all(c["so_hs_kha_gioi"] <= c["so_hoc_sinh"] for c in d.collectives if "so_hoc_sinh" in c)
+        assert d.unit["so_cstd_co_so"] <= 0.15 * d.unit["so_lao_dong_tien_tien"] + 1e-9
+    ratings = Counter(c["cuoc_van_dong"] for d in data for c in d.collectives)
+    assert set(ratings) >= {"Tốt", "Khá", "Trung bình"}
+
+
+def test_synthetic_roster_beyond_the_sample(config, tmp_path: Path) -> None:
+    _synthetic_roster(config, YEAR, 750, tmp_path / "cfg")
+    big = load_config(tmp_path / "cfg")
+    units = big.units(YEAR)
+    assert len(units) == 750 and units["ma_don_vi"].is_unique
+    assert set(units["cap_hoc"]) == set(config.units(YEAR)["cap_hoc"])
