@@ -2,10 +2,13 @@
 
 python-calamine 0.9.1 aborts the whole process (SIGABRT: it asks for 549 GB) on a 5 KB sheet with a cell
 at A1 and one at XFD1048576; openpyxl dies of MemoryError on the same file; a 209 KB zip inflating
-1000:1 costs every reader 200+ MB. So before reading, this module looks at the container only: the
-format by its magic bytes, the file and zip sizes, encryption, and the extent of every sheet as the
-readers count it, scanning the sheet XML in bounded chunks with regular expressions (never a DOM).
-Every problem is a :class:`GuardFinding`; nothing here raises on a damaged or hostile file.
+1000:1 costs every reader 200+ MB. So before any reader runs, this module checks the format by its magic
+bytes, the file size, the sizes the zip directory declares (nothing inflated yet), encryption, and the
+extent of every sheet as the readers count it, streaming the sheet XML through regular expressions in
+64 KB reads (never a DOM, never a whole part in memory). A member that inflates beyond its declared size
+is cut there by zipfile and refused by calamine ("larger than its declared uncompressed size", measured),
+so the declared sizes bound what every reader inflates. Every problem is a :class:`GuardFinding`;
+nothing here raises on a damaged or hostile file.
 
 The guard is the first line of defence, not the only one: files are also read in worker processes, so
 that a crash it did not foresee costs one file (``pipeline.ingest``).
@@ -283,6 +286,7 @@ def _pieces(stream: IO[bytes], boundary: bytes, *, after: bool) -> Iterator[byte
 
     Raises:
         _Malformed: a DTD, or no boundary for MAX_PIECE_BYTES.
+
     """
     pending = b""
     first = True
@@ -322,7 +326,11 @@ def _guard_xlsx(archive: zipfile.ZipFile) -> GuardFinding | None:
 
 
 def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part → sheet name (for messages), from workbook.xml and its relationships; {} if unreadable."""
+    """Worksheet part → sheet name (for messages), from workbook.xml and its relationships.
+
+    Returns:
+        The names, or {} when those parts cannot be read (messages then name the part).
+    """
     try:
         workbook = fromstring(_read_small(archive, "xl/workbook.xml"))
         relations = fromstring(_read_small(archive, "xl/_rels/workbook.xml.rels"))
@@ -358,7 +366,8 @@ def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: st
     return None
 
 
-def _scan_worksheet_exactly(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: str) -> GuardFinding | None:
+def _scan_worksheet_exactly(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
+                            sheet: str) -> GuardFinding | None:
     """The slow path, from the start of the part: every row and cell reference, the farthest cell."""
     max_row = max_col = 0
     with archive.open(member) as stream:
@@ -369,15 +378,16 @@ def _scan_worksheet_exactly(archive: zipfile.ZipFile, member: zipfile.ZipInfo, s
             cells = _CELL.findall(piece)
             if not cells:
                 continue
-            letters, digits = (set(group) for group in zip(*cells))
+            letters, digits = (set(group) for group in zip(*cells, strict=True))
             if b"" in letters:
-                return GuardFinding("F04", f"trang «{sheet}» có ô không ghi địa chỉ hợp lệ (thẻ <c> thiếu r=)",
-                                    EXPECTED_EXTENT)
+                return GuardFinding("F04", f"trang «{sheet}» có ô không ghi địa chỉ hợp lệ "
+                                           "(thẻ <c> thiếu r=)", EXPECTED_EXTENT)
             max_row = max(max_row, *(int(row) for row in digits))
             max_col = max(max_col, *(_column_number(column) for column in letters))
             if _too_large(max_row, max_col):
-                return GuardFinding("F04", f"trang «{sheet}» có dữ liệu trải tới ô {_corner(max_row, max_col)} "
-                                           f"({_extent(max_row, max_col)})", EXPECTED_EXTENT)
+                return GuardFinding("F04", f"trang «{sheet}» có dữ liệu trải tới ô "
+                                           f"{_corner(max_row, max_col)} ({_extent(max_row, max_col)})",
+                                    EXPECTED_EXTENT)
     return None
 
 
@@ -392,7 +402,7 @@ def _check_dimension(ref: str, sheet: str) -> GuardFinding | None:
     match = _RANGE.fullmatch(ref.strip())
     if match is None:
         return None
-    last_col, last_row = (match.group(3), match.group(4)) if match.group(3) else (match.group(1), match.group(2))
+    last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
     rows, cols = int(last_row), _column_number(last_col.encode("ascii"))
     if not _too_large(rows, cols):
         return None
@@ -414,9 +424,9 @@ def _column_number(letters: bytes) -> int:
 def _guard_ods(archive: zipfile.ZipFile) -> GuardFinding | None:
     if not _read_small(archive, "mimetype", 200).strip().startswith(ODS_MIMETYPE):
         return GuardFinding("F01", _describe_zip(archive, {"mimetype"}), EXPECTED_SPREADSHEET)
-    if "META-INF/manifest.xml" in archive.namelist():
-        if b"encryption-data" in _read_small(archive, "META-INF/manifest.xml"):
-            return GuardFinding("F02", "tệp được đặt mật khẩu (mã hoá)", EXPECTED_PLAIN)
+    manifest = "META-INF/manifest.xml"
+    if manifest in archive.namelist() and b"encryption-data" in _read_small(archive, manifest):
+        return GuardFinding("F02", "tệp được đặt mật khẩu (mã hoá)", EXPECTED_PLAIN)
     with archive.open("content.xml") as stream:
         return _scan_ods_content(stream)
 
@@ -450,8 +460,8 @@ def _scan_ods_content(stream: IO[bytes]) -> GuardFinding | None:
                     max_row, max_col = row + repeat, max(max_col, width)
                     if _too_large(max_row, max_col):
                         return GuardFinding("F04", f"trang «{sheet}» có dữ liệu (ô lặp lại) trải tới ô "
-                                                   f"{_corner(max_row, max_col)} ({_extent(max_row, max_col)})",
-                                            EXPECTED_EXTENT)
+                                                   f"{_corner(max_row, max_col)} "
+                                                   f"({_extent(max_row, max_col)})", EXPECTED_EXTENT)
             row += repeat
     return None
 
@@ -470,7 +480,8 @@ def _ods_row_width(piece: bytes, start: int, end: int) -> int:
         last = max(last, tag.end() if tag else end)
     if last == start:
         return 0
-    cells = piece.count(b"<table:table-cell", start, last) + piece.count(b"<table:covered-table-cell", start, last)
+    cells = (piece.count(b"<table:table-cell", start, last)
+             + piece.count(b"<table:covered-table-cell", start, last))
     extra = sum(_repeat_value(count) - 1 for count in _COLUMNS_REPEATED.findall(piece, start, last))
     return cells + extra
 

@@ -1,0 +1,204 @@
+"""Scoring nominations against the criteria file (SPEC §6): gates, points, classification, rank, proposal.
+
+Pure functions over the validated frames. Arithmetic is exact (fractions), so that boundaries such as
+79.9 / 80 or a group at 49.9 / 50 % fall where the criteria say; the score shown and classified on is
+rounded half-up to one decimal (docs/adr/0004-scoring.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from pipeline.criteria import Criteria, Criterion, Target
+from pipeline.vi.collation import collation_key, person_sort_key
+from schemas.submission import NOT_APPLICABLE, YES
+
+COMPREHENSIVE, FIELD, NOT_REACHED = "Điển hình toàn diện", "Điển hình trên lĩnh vực", "Chưa đạt"
+INELIGIBLE = "Không đủ điều kiện"
+NOT_SCORED = "Không xét (dòng có lỗi)"
+CLASS_ORDER = {COMPREHENSIVE: 0, FIELD: 1, NOT_REACHED: 2, INELIGIBLE: 3, NOT_SCORED: 4}
+
+
+@dataclass(frozen=True)
+class Points:
+    """Points of one criterion: earned and applicable (both None when `Không áp dụng`)."""
+
+    earned: Fraction | None
+    applicable: Fraction | None
+
+
+def _fraction(value: float) -> Fraction:
+    return Fraction(str(value))
+
+
+def criterion_points(criterion: Criterion, row: Mapping[str, Any], members: float | None,
+                     rating_percent: Mapping[str, float]) -> Points:
+    """Points of one criterion for one nomination.
+
+    Args:
+        criterion: from the criteria file.
+        row: the nomination's values (canonical levels, numbers).
+        members: the unit's union members (for per-member criteria).
+        rating_percent: ``diem_muc_do`` of the criteria file.
+    """
+    full = _fraction(criterion.points)
+    if criterion.method in ("muc_do", "bang"):
+        value = row.get(criterion.column or "")
+        if _missing(value) or value == NOT_APPLICABLE:
+            return Points(None, None)
+        if criterion.method == "muc_do":
+            return Points(full * _fraction(rating_percent.get(str(value), 0)) / 100, full)
+        return Points(_fraction((criterion.table or {}).get(str(value), 0)), full)
+    numerator = row.get(criterion.numerator or "")
+    denominator = row.get(criterion.denominator or "") if criterion.method == "ty_le" else members
+    if _missing(numerator) or _missing(denominator) or float(denominator) <= 0:
+        return Points(None, None)
+    value = _fraction(float(numerator)) / _fraction(float(denominator))
+    if criterion.method == "ty_le":
+        value *= 100
+    for threshold in criterion.thresholds:
+        bound = _fraction(threshold.bound)
+        if (value > bound) if threshold.strict else (value >= bound):
+            return Points(_fraction(threshold.points), full)
+    return Points(Fraction(0), full)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def round_score(value: Fraction) -> float:
+    """One decimal, half up (Vietnamese school convention; Python's round() is half-even)."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def gate_failures(target: Target, row: Mapping[str, Any]) -> list[str]:
+    """Reasons of the gates (other than the leader's) that the nomination fails."""
+    return [gate.reason for gate in target.gates
+            if not gate.leader and str(row.get(gate.column)) not in gate.accepted]
+
+
+def score_row(target: Target, row: Mapping[str, Any], members: float | None, criteria: Criteria
+              ) -> dict[str, Any]:
+    """Points per criterion and group, score and classification of one nomination (gates included)."""
+    result: dict[str, Any] = {}
+    earned_total, applicable_total = Fraction(0), Fraction(0)
+    group_shares: list[tuple[str, Fraction | None]] = []
+    for group in target.groups:
+        earned, applicable = Fraction(0), Fraction(0)
+        for criterion in group.criteria:
+            points = criterion_points(criterion, row, members, criteria.rating_percent)
+            result[f"diem__{criterion.code}"] = None if points.earned is None else float(points.earned)
+            if points.earned is not None and points.applicable is not None:
+                earned += points.earned
+                applicable += points.applicable
+        result[f"nhom__{group.name}"] = float(earned) if applicable else None
+        group_shares.append((group.name, earned / applicable * 100 if applicable else None))
+        earned_total += earned
+        applicable_total += applicable
+    score = earned_total / applicable_total * 100 if applicable_total else Fraction(0)
+    shown = round_score(score)
+    strong = [name for name, share in group_shares if share is not None and share >= _fraction(criteria.field_group)]
+    every_group = all(share >= _fraction(criteria.comprehensive_group) for _, share in group_shares
+                      if share is not None)
+    if shown >= criteria.comprehensive_score and every_group:
+        classification = COMPREHENSIVE
+    elif shown >= criteria.field_score and strong:
+        classification = FIELD
+    else:
+        classification = NOT_REACHED
+    reasons = gate_failures(target, row)
+    result.update(diem=shown, xep_loai=INELIGIBLE if reasons else classification, ly_do="; ".join(reasons),
+                  nhom_manh=", ".join(strong) if classification == FIELD and not reasons else "")
+    return result
+
+
+def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float], criteria: Criteria,
+                      errors: set[tuple[str, int]]) -> pd.DataFrame:
+    """Score every collective; rows with row errors are listed but not scored.
+
+    Args:
+        collectives: validated `Tập thể` rows (with ``tep``, ``ma_don_vi``, ``dong``).
+        members: union members per file (``tep``) for per-member criteria.
+        errors: (file, Excel row) of rows with row errors.
+    """
+    targets = {t.model: t for t in criteria.targets if t.kind == "tap_the"}
+    records = []
+    for row in collectives.to_dict("records"):
+        target = targets.get(row.get("loai_mo_hinh"))
+        record = dict(row)
+        record["doi_tuong"] = target.code if target else ""
+        if (row["tep"], int(row["dong"])) in errors or target is None:
+            record.update(diem=None, xep_loai=NOT_SCORED, ly_do="Dòng có lỗi, xem Lỗi và cảnh báo", nhom_manh="")
+        else:
+            record.update(score_row(target, row, members.get(row["tep"]), criteria))
+        records.append(record)
+    scored = pd.DataFrame.from_records(records) if records else collectives.assign(
+        doi_tuong=pd.Series(dtype="string"), diem=pd.Series(dtype="float"), xep_loai=pd.Series(dtype="string"),
+        ly_do=pd.Series(dtype="string"), nhom_manh=pd.Series(dtype="string"))
+    return _rank_and_propose(scored, criteria, name_key=lambda r: (collation_key(str(r["ten_tap_the"])),),
+                             group_by="doi_tuong")
+
+
+def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, criteria: Criteria,
+                      errors: set[tuple[str, int]]) -> pd.DataFrame:
+    """Score every individual, with the leader gate on the scored collectives of the same file."""
+    target = next(t for t in criteria.targets if t.kind == "ca_nhan")
+    leader_gate = next((g for g in target.gates if g.leader), None)
+    collective_class = {(r["tep"], r["stt"]): (r["xep_loai"], r["ten_tap_the"]) for r in collectives.to_dict("records")}
+    records = []
+    for row in individuals.to_dict("records"):
+        record = dict(row, doi_tuong=target.code)
+        if (row["tep"], int(row["dong"])) in errors:
+            record.update(diem=None, xep_loai=NOT_SCORED, ly_do="Dòng có lỗi, xem Lỗi và cảnh báo", nhom_manh="")
+            records.append(record)
+            continue
+        record.update(score_row(target, row, None, criteria))
+        if leader_gate is not None and row.get("la_lanh_dao") == YES:
+            headed = collective_class.get((row["tep"], row.get("tap_the_dung_dau")))
+            if headed is None or headed[0] not in (COMPREHENSIVE, FIELD):
+                detail = f" (tập thể STT {row.get('tap_the_dung_dau')}: {headed[0] if headed else 'không có'})"
+                reasons = [r for r in (record["ly_do"], leader_gate.reason + detail) if r]
+                record.update(xep_loai=INELIGIBLE, ly_do="; ".join(reasons), nhom_manh="")
+        records.append(record)
+    scored = pd.DataFrame.from_records(records) if records else individuals.assign(
+        doi_tuong=pd.Series(dtype="string"), diem=pd.Series(dtype="float"), xep_loai=pd.Series(dtype="string"),
+        ly_do=pd.Series(dtype="string"), nhom_manh=pd.Series(dtype="string"))
+    return _rank_and_propose(scored, criteria, name_key=lambda r: person_sort_key(str(r["ho_ten"])),
+                             group_by="doi_tuong")
+
+
+def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any, group_by: str) -> pd.DataFrame:
+    """Rank within each target by score, then group points in table order, then name; propose within quotas."""
+    scored = scored.copy()
+    scored["hang"] = pd.array([None] * len(scored), dtype="Int64")
+    scored["de_nghi"] = False
+    if scored.empty:
+        return scored
+    for code, part in scored.groupby(group_by, sort=True):
+        target = criteria.target(code) if code else None
+        if target is None:
+            continue
+        eligible = part[part["xep_loai"].isin([COMPREHENSIVE, FIELD, NOT_REACHED])]
+        group_columns = [f"nhom__{g.name}" for g in target.groups]
+
+        def order(index: Any) -> tuple[Any, ...]:
+            row = scored.loc[index]
+            groups = tuple(-(row[c] if not _missing(row[c]) else -1) for c in group_columns)
+            return (-row["diem"], *groups, name_key(row), str(row["ma_don_vi"]), str(row["tep"]), int(row["dong"]))
+
+        ranked = sorted(eligible.index, key=order)
+        for position, index in enumerate(ranked, start=1):
+            scored.at[index, "hang"] = position
+        quota = criteria.quotas.get(code, 0)
+        exemplars = [i for i in ranked if scored.at[i, "xep_loai"] in (COMPREHENSIVE, FIELD)]
+        for index in exemplars[:quota] if quota else exemplars:
+            scored.at[index, "de_nghi"] = True
+    return scored
