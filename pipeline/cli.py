@@ -220,7 +220,12 @@ def _consolidate(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {counts.get(status, 0):>5}")
     print(f"  {'Số lỗi / cảnh báo':<{width}}  {sum(o.errors for o in intake.outcomes):>5} / "
           f"{sum(o.warnings for o in intake.outcomes)}")
+    figures = dict(written.consolidation.figures)
+    for label in ("Tập thể được đề nghị", "Tập thể đề nghị biểu dương", "Cá nhân được đề nghị",
+                  "Cá nhân đề nghị biểu dương"):
+        print(f"  {label:<{width}}  {figures[label]:>5}")
     print(f"Kết quả: {written.folder}")
+    print(f"  bản tổng hợp: {written.summary}")
     print(f"  phản hồi cho {len(written.feedback)} đơn vị: {written.folder / 'phan_hoi'}")
     print(f"  danh sách tệp đã xử lý: {written.manifest}")
     return EXIT_OK

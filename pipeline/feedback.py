@@ -23,6 +23,11 @@ COLLECTIVE_SHOWN = ["stt", "ten_tap_the", "loai_mo_hinh", "linh_vuc", "xep_loai_
 INDIVIDUAL_SHOWN = ["stt", "ho_ten", "gioi_tinh", "nam_sinh", "dan_toc", "chuc_vu", "xep_loai_nhiem_vu", "danh_hieu"]
 
 
+SCORE_COLUMNS = [("diem", "Điểm"), ("xep_loai", "Xếp loại"), ("hang", "Hạng trong tỉnh"),
+                 ("de_nghi", "Đề nghị biểu dương"), ("ly_do", "Lý do không đủ điều kiện / không xét")]
+SCORE_WIDTHS = {"diem": 7, "xep_loai": 18, "hang": 8, "de_nghi": 10, "ly_do": 34}
+
+
 def feedback_path(outbox: Path, school_year: str, unit: str) -> Path:
     """``outbox/<năm học>/phan_hoi/<mã đơn vị>.xlsx``."""
     return outbox / school_year / "phan_hoi" / f"{unit}.xlsx"
@@ -91,15 +96,17 @@ def _findings_sheet(workbook: Any, formats: Formats, findings: Sequence[Finding]
 def _rows_sheet(workbook: Any, formats: Formats, name: str, frame: pd.DataFrame, specs: dict[str, dict[str, Any]],
                 shown: list[str], errors: set[tuple[str, int | None]]) -> None:
     sheet = workbook.add_worksheet(name)
-    headers = ["Dòng", *(specs[key]["label"] for key in shown), "Tình trạng"]
+    scores = [(key, label) for key, label in SCORE_COLUMNS if key in frame.columns]
+    headers = ["Dòng", *(specs[key]["label"] for key in shown), *(label for _, label in scores)]
     rows, styles = [], []
-    for record in frame.to_dict("records"):
+    for record in frame.sort_values("dong").to_dict("records"):
         bad = (record["tep"], int(record["dong"])) in errors
         rows.append([record["dong"], *(record[key] for key in shown),
-                     "Có lỗi: không được chấm điểm" if bad else "Được xét"])
-        styles.append("error" if bad else "cell")
-    write_table(sheet, 0, headers, rows, formats, widths=[6, *([18] * len(shown)), 24], styles=styles)
-    sheet.freeze_panes(1, 0)
+                     *(("Có" if record[key] else "Không") if key == "de_nghi" else record[key] for key, _ in scores)])
+        styles.append("error" if bad else "good" if record.get("de_nghi") else "cell")
+    write_table(sheet, 0, headers, rows, formats,
+                widths=[6, *([16] * len(shown)), *(SCORE_WIDTHS[key] for key, _ in scores)], styles=styles)
+    sheet.freeze_panes(1, 3)
     print_landscape(sheet, repeat_header=0)
 
 

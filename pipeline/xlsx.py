@@ -104,22 +104,26 @@ def write_table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Iterab
         sheet.set_column(col, col, width)
     for col, header in enumerate(headers):
         sheet.write_string(top, col, header, formats.header)
-    sheet.set_row(top, LINE_HEIGHT * max(_lines(h, widths[c]) for c, h in enumerate(headers)))
+    sheet.set_row(top, LINE_HEIGHT * max(text_lines(h, widths[c]) for c, h in enumerate(headers)))
     row_number = top
     for index, values in enumerate(rows):
         row_number += 1
         style = styles[index] if styles is not None else "cell"
         for col, value in enumerate(values):
             write_value(sheet, row_number, col, value, formats, style)
-        lines = max((_lines(v, widths[c]) for c, v in enumerate(values) if isinstance(v, str)), default=1)
+        lines = max((text_lines(v, widths[c]) for c, v in enumerate(values) if isinstance(v, str)), default=1)
         if lines > 1:
             sheet.set_row(row_number, LINE_HEIGHT * lines)
     return row_number + 1
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide (a conservative estimate)."""
-    usable = max(width - 1, 1)
+# Times New Roman 11 fits about 1.35 characters per unit of column width (units are Calibri digits).
+CHARS_PER_WIDTH = 1.35
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` units wide (an estimate; Excel does not autofit)."""
+    usable = max(width * CHARS_PER_WIDTH - 2, 1)
     return sum(max(1, math.ceil(len(part) / usable)) for part in str(text).split("\n"))
 
 

@@ -1,0 +1,210 @@
+"""Consolidation: from validated frames to every table of the consolidated workbook (SPEC §7).
+
+Pure: the intake and the configuration in, a :class:`Consolidation` of frames and figures out. Scoring
+happens here (through :mod:`pipeline.score`); :mod:`pipeline.summary` only lays the tables out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.run import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, Intake
+from pipeline.score import (
+    CLASS_ORDER,
+    COMPREHENSIVE,
+    FIELD,
+    score_collectives,
+    score_individuals,
+)
+from pipeline.vi.collation import collation_key, person_sort_key
+from schemas.submission import SHEET_COLLECTIVES, SHEET_INDIVIDUALS, ReportForm, column_specs
+
+SUBMISSION_LABEL = {ACCEPTED: "Đã nộp — hợp lệ", WITH_ERRORS: "Đã nộp — có dòng lỗi", REJECTED: "Bị từ chối",
+                    None: "Chưa nộp"}
+KINH = "Kinh"
+FEMALE = "Nữ"
+
+
+@dataclass
+class Consolidation:
+    """Every table of the consolidated workbook."""
+
+    school_year: str
+    collectives: pd.DataFrame  # scored, one row per nomination, in display order
+    individuals: pd.DataFrame
+    proposals_collective: pd.DataFrame
+    proposals_individual: pd.DataFrame
+    submissions: pd.DataFrame  # every roster unit, then unknown files
+    reports: pd.DataFrame  # per unit, then a totals row
+    by_area: pd.DataFrame
+    by_level: pd.DataFrame
+    figures: list[tuple[str, Any]]
+    messages: pd.DataFrame
+    document_date: dt.date
+
+
+def consolidate(intake: Intake, config: Config) -> Consolidation:
+    """Score and tabulate one school year's intake."""
+    year = intake.school_year
+    criteria = config.criteria(year)
+    roster = config.units(year).set_index("ma_don_vi")
+    validated = intake.validated
+    winners = [o for o in intake.outcomes if o.status in (ACCEPTED, WITH_ERRORS)]
+    errors = {sheet: {(o.file.relative, f.row) for o in winners for f in o.findings
+                      if f.severity == "row" and f.row and o.submission
+                      and f.sheet == o.submission.sheet_names.get(sheet)}
+              for sheet in (SHEET_COLLECTIVES, SHEET_INDIVIDUALS)}
+    members = {}
+    for unit in validated.units.to_dict("records"):
+        count = unit.get("so_doan_vien")
+        members[unit["tep"]] = float(count) if not pd.isna(count) else float(
+            roster.loc[unit["ma_don_vi"], "so_doan_vien"]) if unit["ma_don_vi"] in roster.index else None
+    collectives = score_collectives(validated.collectives, members, criteria, errors[SHEET_COLLECTIVES])
+    individuals = score_individuals(validated.individuals, collectives, criteria, errors[SHEET_INDIVIDUALS])
+    collectives = _with_unit(collectives, roster)
+    individuals = _with_unit(individuals, roster)
+    target_order = {t.code: n for n, t in enumerate(criteria.targets)}
+    collectives = _sorted(collectives, lambda r: (target_order.get(r["doi_tuong"], 99),
+                                                  r["hang"] if not pd.isna(r["hang"]) else 10**9,
+                                                  collation_key(str(r["ten_tap_the"])), r["ma_don_vi"], r["dong"]))
+    individuals = _sorted(individuals, lambda r: (person_sort_key(str(r["ho_ten"])), str(r["ma_don_vi"]), r["dong"]))
+    proposals_c = _sorted(collectives[collectives["de_nghi"]],
+                          lambda r: (CLASS_ORDER[r["xep_loai"]], target_order.get(r["doi_tuong"], 99), r["hang"]))
+    proposals_i = _sorted(individuals[individuals["de_nghi"]],
+                          lambda r: (CLASS_ORDER[r["xep_loai"]], person_sort_key(str(r["ho_ten"])), r["ma_don_vi"]))
+    submissions = _submissions(intake, config, roster, collectives, individuals)
+    reports = _reports(validated.reports, roster, winners)
+    return Consolidation(
+        school_year=year, collectives=collectives, individuals=individuals,
+        proposals_collective=proposals_c, proposals_individual=proposals_i, submissions=submissions,
+        reports=reports, by_area=_breakdown(submissions, collectives, individuals, "dia_ban"),
+        by_level=_breakdown(submissions, collectives, individuals, "cap_hoc"),
+        figures=_figures(submissions, collectives, individuals, proposals_i), messages=_messages(intake),
+        document_date=_document_date(config, year, validated.units))
+
+
+def proposal_form(row: pd.Series) -> str:
+    """The form of commendation proposed (Hình thức đề nghị)."""
+    if row["xep_loai"] == COMPREHENSIVE:
+        return "Biểu dương điển hình tiên tiến toàn diện"
+    return f"Biểu dương điển hình tiên tiến trên lĩnh vực {row['nhom_manh'].lower()}"
+
+
+def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
+    order = sorted(frame.index, key=lambda i: key(frame.loc[i]))
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in ("ten_don_vi", "dia_ban", "cap_hoc"):
+        frame[f"dv_{column}"] = [roster.loc[c, column] if c in roster.index else "" for c in frame["ma_don_vi"]]
+    return frame
+
+
+def _submissions(intake: Intake, config: Config, roster: pd.DataFrame, collectives: pd.DataFrame,
+                 individuals: pd.DataFrame) -> pd.DataFrame:
+    deadline = config.settings.deadlines.get(intake.school_year)
+    rows = []
+    for code, unit in roster.iterrows():
+        outcomes = [o for o in intake.outcomes if o.unit == code and o.status != "ignored"]
+        winner = next((o for o in outcomes if o.status in (ACCEPTED, WITH_ERRORS)), None)
+        shown = winner or next((o for o in outcomes if o.status == REJECTED), None)
+        received = dt.datetime.fromtimestamp(shown.file.modified).date() if shown else None
+        rows.append({
+            "ma_don_vi": code, "ten_don_vi": unit["ten_don_vi"], "dia_ban": unit["dia_ban"], "cap_hoc": unit["cap_hoc"],
+            "tinh_trang": SUBMISSION_LABEL[shown.status if shown else None],
+            "tep": "; ".join(o.file.relative for o in outcomes),
+            "so_tep_thay": sum(o.status == SUPERSEDED for o in outcomes),
+            "ngay_nhan": received,
+            "han": ("Đúng hạn" if received <= deadline else "Trễ hạn") if received and deadline else "",
+            "so_tap_the": int((collectives["tep"] == winner.file.relative).sum()) if winner else 0,
+            "so_ca_nhan": int((individuals["tep"] == winner.file.relative).sum()) if winner else 0,
+            "so_loi": sum(o.errors for o in outcomes), "so_canh_bao": sum(o.warnings for o in outcomes),
+        })
+    for outcome in intake.outcomes:  # files that could not be attributed to a roster unit
+        if outcome.unit is None and outcome.status == REJECTED:
+            received = dt.datetime.fromtimestamp(outcome.file.modified).date()
+            rows.append({"ma_don_vi": "", "ten_don_vi": "(không xác định được đơn vị)", "dia_ban": "", "cap_hoc": "",
+                         "tinh_trang": SUBMISSION_LABEL[REJECTED], "tep": outcome.file.relative, "so_tep_thay": 0,
+                         "ngay_nhan": received,
+                         "han": ("Đúng hạn" if received <= deadline else "Trễ hạn") if deadline else "",
+                         "so_tap_the": 0, "so_ca_nhan": 0, "so_loi": outcome.errors, "so_canh_bao": outcome.warnings})
+    return pd.DataFrame.from_records(rows)
+
+
+def _reports(reports: pd.DataFrame, roster: pd.DataFrame, winners: list[Any]) -> pd.DataFrame:
+    keys = [k for k, meta in column_specs(ReportForm).items()]
+    kept = reports[reports["tep"].isin({o.file.relative for o in winners})].copy()
+    kept["ten_don_vi"] = [roster.loc[c, "ten_don_vi"] if c in roster.index else "" for c in kept["ma_don_vi"]]
+    kept = kept.sort_values("ma_don_vi", kind="stable")[["ma_don_vi", "ten_don_vi", *keys]].reset_index(drop=True)
+    numeric = [k for k, meta in column_specs(ReportForm).items() if meta["kind"] == "int"]
+    total: dict[str, Any] = {"ma_don_vi": "", "ten_don_vi": "Tổng cộng"}
+    total |= {k: int(kept[k].fillna(0).sum()) for k in numeric}
+    total["co_ke_hoach"] = f"{int((kept['co_ke_hoach'] == 'Có').sum())} đơn vị có kế hoạch"
+    return pd.concat([kept, pd.DataFrame([total])], ignore_index=True)
+
+
+def _breakdown(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame, by: str
+               ) -> pd.DataFrame:
+    known = submissions[submissions["ma_don_vi"] != ""]
+    rows = []
+    for value, part in known.groupby(by, sort=False):
+        codes = set(part["ma_don_vi"])
+        c = collectives[collectives["ma_don_vi"].isin(codes)]
+        i = individuals[individuals["ma_don_vi"].isin(codes)]
+        rows.append({by: value, "don_vi": len(part),
+                     "da_nop": int(part["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]]).sum()),
+                     "tap_the": len(c), "tap_the_de_nghi": int(c["de_nghi"].sum()),
+                     "ca_nhan": len(i), "ca_nhan_de_nghi": int(i["de_nghi"].sum())})
+    frame = pd.DataFrame.from_records(rows)
+    return frame.sort_values(by, key=lambda s: s.map(lambda v: collation_key(str(v)))).reset_index(drop=True)
+
+
+def _figures(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame,
+             proposed_people: pd.DataFrame) -> list[tuple[str, Any]]:
+    known = submissions[submissions["ma_don_vi"] != ""]
+    submitted = known["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]])
+    people = len(proposed_people)
+    women = int((proposed_people["gioi_tinh"] == FEMALE).sum()) if people else 0
+    minorities = int((proposed_people["dan_toc"].notna() & (proposed_people["dan_toc"] != KINH)).sum()) if people else 0
+    return [
+        ("Đơn vị trong danh mục", len(known)),
+        ("Đơn vị đã nộp hợp lệ", int(submitted.sum())),
+        ("Đơn vị có tệp bị từ chối", int((known["tinh_trang"] == SUBMISSION_LABEL[REJECTED]).sum())),
+        ("Đơn vị chưa nộp", int((known["tinh_trang"] == SUBMISSION_LABEL[None]).sum())),
+        ("Tập thể được đề nghị", len(collectives)),
+        ("Tập thể đạt điển hình toàn diện", int((collectives["xep_loai"] == COMPREHENSIVE).sum())),
+        ("Tập thể đạt điển hình trên lĩnh vực", int((collectives["xep_loai"] == FIELD).sum())),
+        ("Tập thể đề nghị biểu dương", int(collectives["de_nghi"].sum())),
+        ("Cá nhân được đề nghị", len(individuals)),
+        ("Cá nhân đạt điển hình toàn diện", int((individuals["xep_loai"] == COMPREHENSIVE).sum())),
+        ("Cá nhân đạt điển hình trên lĩnh vực", int((individuals["xep_loai"] == FIELD).sum())),
+        ("Cá nhân đề nghị biểu dương", people),
+        ("Trong đó nữ", women),
+        ("Tỷ lệ nữ (%)", round(100 * women / people, 1) if people else 0.0),
+        ("Trong đó người dân tộc thiểu số", minorities),
+        ("Tỷ lệ dân tộc thiểu số (%)", round(100 * minorities / people, 1) if people else 0.0),
+    ]
+
+
+def _messages(intake: Intake) -> pd.DataFrame:
+    rows = [{"tep": o.file.relative, "ma_don_vi": o.unit or "", "muc_do": f.severity, "ma_loi": f.rule,
+             "o": f.where, "cot": f.column, "gap": f.found, "can": f.expected, "noi_dung": f.message()}
+            for o in intake.outcomes for f in o.findings]
+    return pd.DataFrame.from_records(rows, columns=["tep", "ma_don_vi", "muc_do", "ma_loi", "o", "cot", "gap", "can",
+                                                    "noi_dung"])
+
+
+def _document_date(config: Config, year: str, units: pd.DataFrame) -> dt.date:
+    """The date printed on the documents: deterministic for an inbox (the newest `ngày lập` received),
+    never later than today's run would suggest; the deadline when nothing was received."""
+    dates = [d.date() if isinstance(d, pd.Timestamp) else d for d in units.get("ngay_lap", pd.Series()).dropna()]
+    if dates:
+        return max(dates)
+    return config.settings.deadlines.get(year) or dt.date(int(year[-4:]), 6, 30)
