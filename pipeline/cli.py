@@ -226,7 +226,8 @@ def _consolidate(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {figures[label]:>5}")
     print(f"Kết quả: {written.folder}")
     print(f"  bản tổng hợp: {written.summary}")
-    print(f"  phản hồi cho {len(written.feedback)} đơn vị: {written.folder / 'phan_hoi'}")
+    print(f"  phản hồi cho {len(written.feedback)} đơn vị ({len(written.marked)} tệp đánh dấu ô lỗi): "
+          f"{written.folder / 'phan_hoi'}")
     print(f"  danh sách tệp đã xử lý: {written.manifest}")
     return EXIT_OK
 

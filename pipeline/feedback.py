@@ -34,7 +34,7 @@ def feedback_path(outbox: Path, school_year: str, unit: str) -> Path:
 
 
 def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outcomes: Sequence[FileOutcome],
-                   collectives: pd.DataFrame, individuals: pd.DataFrame) -> None:
+                   collectives: pd.DataFrame, individuals: pd.DataFrame, marked: Sequence[str] = ()) -> None:
     """Write one unit's feedback workbook atomically.
 
     Args:
@@ -46,7 +46,7 @@ def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outc
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary, f"Phản hồi {unit} năm học {school_year}")
         formats = Formats(workbook)
-        _status_sheet(workbook, formats, unit, unit_name, school_year, outcomes)
+        _status_sheet(workbook, formats, unit, unit_name, school_year, outcomes, marked)
         findings = [f for o in outcomes for f in o.findings]
         _findings_sheet(workbook, formats, findings)
         errors = {(f.file, f.row) for f in findings if f.severity == "row" and f.row}
@@ -57,7 +57,7 @@ def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outc
 
 
 def _status_sheet(workbook: Any, formats: Formats, unit: str, unit_name: str, school_year: str,
-                  outcomes: Sequence[FileOutcome]) -> None:
+                  outcomes: Sequence[FileOutcome], marked: Sequence[str]) -> None:
     sheet = workbook.add_worksheet("Tình trạng")
     sheet.write_string(0, 0, f"PHẢN HỒI KIỂM TRA HỒ SƠ ĐIỂN HÌNH TIÊN TIẾN — NĂM HỌC {school_year}", formats.title)
     sheet.write_string(2, 0, "Đơn vị:", formats.bold)
@@ -75,6 +75,7 @@ def _status_sheet(workbook: Any, formats: Formats, unit: str, unit_name: str, sc
         "Có dòng lỗi: các dòng có lỗi (mã R…) không được chấm điểm; sửa và gửi lại tệp nếu còn hạn.",
         "Cảnh báo (mã W…): chương trình đã tự hiểu hoặc cần đơn vị kiểm tra lại; không ảnh hưởng kết quả.",
         "Chi tiết từng lỗi, ô và cách sửa ở trang Lỗi và cảnh báo.",
+        *(f"Tệp của đơn vị đã được đánh dấu ô lỗi (tô màu, có ghi chú): {name}" for name in marked),
     ]
     for offset, line in enumerate(advice, start=end + 1):
         sheet.write_string(offset, 0, line, formats.plain)

@@ -21,7 +21,6 @@ from pipeline.vi.legacy import fix_legacy
 from pipeline.vi.text import canonical_key, clean_text, loose_key
 from schemas.submission import (
     SHEET_COLLECTIVES,
-    SHEET_INDIVIDUALS,
     SHEET_MODELS,
     SHEET_REPORT,
     SHEET_UNIT,

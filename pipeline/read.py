@@ -20,7 +20,6 @@ from pipeline.rules import Finding
 from pipeline.vi.text import clean_text, loose_key
 from schemas.submission import (
     FORM_SHEETS,
-    LIST_SHEETS,
     SHEET_COLLECTIVES,
     SHEET_INDIVIDUALS,
     SHEET_LISTS,

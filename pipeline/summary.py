@@ -127,7 +127,7 @@ def _overview(workbook: Workbook, formats: Formats, styles: _DocumentStyles, res
         charts.append((title, top, row - 1, label))
     row += 1
     sheet.set_h_pagebreaks([row])  # the charts start on a page of their own
-    for title, top, bottom, label in charts:
+    for _, top, bottom, label in charts:
         chart = workbook.add_chart({"type": "column"})
         for col, name in ((4, "Tập thể đề nghị biểu dương"), (6, "Cá nhân đề nghị biểu dương")):
             chart.add_series({

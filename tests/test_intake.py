@@ -83,7 +83,7 @@ def test_inbox_is_unchanged(mixed) -> None:
 def test_feedback_holds_only_its_own_units_data(mixed) -> None:
     demo, _, outbox, _, manifest = mixed
     folder = outbox / YEAR / "phan_hoi"
-    units = sorted(p.stem for p in folder.glob("*.xlsx"))
+    units = sorted(p.stem for p in folder.glob("*.xlsx") if "_danh_dau_" not in p.stem)
     assert len(units) >= 8
     files_of = {}
     for entry in manifest["files"]:
@@ -110,6 +110,20 @@ def test_feedback_lists_messages_with_cells(mixed) -> None:
     assert rows == [(path, "Lỗi dòng", "R04", "Cá nhân!D4", "Năm sinh", '"1944"', "số từ 1949 đến 2001")]
     status = openpyxl.load_workbook(outbox / YEAR / "phan_hoi" / f"{unit}.xlsx")["Tình trạng"]
     assert status["C6"].value == "Hợp lệ, có dòng lỗi (dòng lỗi không được chấm)"
+
+
+def test_marked_copy_highlights_and_comments_the_bad_cell(mixed) -> None:
+    demo, _, outbox, _, manifest = mixed
+    path = next(p for p, locs in demo.expected.items() if locs[0].rule == "R04")
+    unit = next(e["unit"] for e in manifest["files"] if e["path"] == path)
+    copy = outbox / YEAR / "phan_hoi" / f"{unit}_danh_dau_{Path(path).stem}.xlsx"
+    sheet = openpyxl.load_workbook(copy)["Cá nhân"]
+    assert sheet["D4"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["D4"].comment.text.startswith("[R04] Lỗi dòng: Số ngoài khoảng cho phép, tại Cá nhân!D4")
+    assert sheet["D5"].comment is None and sheet["D5"].value == openpyxl.load_workbook(
+        demo.inbox / path)["Cá nhân"]["D5"].value
+    status = openpyxl.load_workbook(outbox / YEAR / "phan_hoi" / f"{unit}.xlsx")["Tình trạng"]
+    assert any(copy.name in str(row[0]) for row in status.iter_rows(values_only=True))
 
 
 def test_rerun_writes_identical_bytes(mixed, config) -> None:

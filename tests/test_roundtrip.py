@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
 from pipeline.demo import FaultContext, make_unit_data
 from pipeline.run import take_in

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.criteria import Criteria, Criterion, Gate, Group, Target
+from pipeline.criteria import Criteria, Criterion, Group, Target
 from pipeline.score import (
     COMPREHENSIVE,
     FIELD,
