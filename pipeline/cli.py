@@ -206,6 +206,10 @@ def _consolidate(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         print(f'Không tìm thấy thư mục "{args.inbox}"; hãy chép các tệp các trường gửi về vào đó.', file=sys.stderr)
         return EXIT_USAGE
+    if args.outbox.resolve().is_relative_to(args.inbox.resolve()):
+        print(f'Thư mục kết quả "{args.outbox}" nằm trong thư mục bài nộp "{args.inbox}"; chương trình không ghi '
+              "vào thư mục bài nộp. Hãy chọn --outbox ở chỗ khác.", file=sys.stderr)
+        return EXIT_USAGE
     total = sum(1 for f in discover_inbox(args.inbox) if f.ignored is None)
     progress = _Progress(total, "Đang đọc các tệp")
     intake = take_in(args.inbox, config, year, progress=progress)

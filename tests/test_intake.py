@@ -153,3 +153,12 @@ def test_demo_refuses_to_mix_with_real_files(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--inbox", str(inbox), "--config", str(ROOT / "config")]) == 2
     assert "không được trộn với bài nộp thật" in capsys.readouterr().err
     assert [p.name for p in inbox.iterdir()] == ["bai_nop_that.xlsx"]
+
+
+def test_outbox_inside_the_inbox_is_refused(tmp_path: Path, capsys) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(inbox / "ket_qua"),
+                 "--config", str(ROOT / "config")]) == 2
+    assert "không ghi vào thư mục bài nộp" in capsys.readouterr().err
+    assert list(inbox.iterdir()) == []
