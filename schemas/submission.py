@@ -16,6 +16,7 @@ levels first), with the Excel row number as index.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pandas as pd
@@ -148,26 +149,6 @@ class CollectiveRow(pa.DataFrameModel):
     tom_tat: Series[str] = _field("Tóm tắt thành tích", "text", required=True, max_len=TEXT_MAX, width=40,
                                   hint="Tối đa 2.000 ký tự.")
 
-    @pa.dataframe_check(name="R01:so_hoc_sinh", ignore_na=False)
-    def pupils_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
-        """Công đoàn trường học phải ghi tổng số học sinh."""
-        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_hoc_sinh"].isna())
-
-    @pa.dataframe_check(name="R01:so_hs_kha_gioi", ignore_na=False)
-    def good_pupils_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
-        """Công đoàn trường học phải ghi số học sinh khá, giỏi."""
-        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_hs_kha_gioi"].isna())
-
-    @pa.dataframe_check(name="R01:so_giao_vien", ignore_na=False)
-    def teachers_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
-        """Công đoàn trường học phải ghi tổng số giáo viên."""
-        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_giao_vien"].isna())
-
-    @pa.dataframe_check(name="R01:so_gv_gioi", ignore_na=False)
-    def good_teachers_for_schools(cls, frame: pd.DataFrame) -> pd.Series:
-        """Công đoàn trường học phải ghi số giáo viên dạy giỏi."""
-        return ~((frame["loai_mo_hinh"] == SCHOOL_MODEL) & frame["so_gv_gioi"].isna())
-
     @pa.dataframe_check(name="R06:so_hs_kha_gioi", ignore_na=False)
     def good_pupils_within_pupils(cls, frame: pd.DataFrame) -> pd.Series:
         """Số học sinh khá, giỏi không lớn hơn tổng số học sinh."""
@@ -224,11 +205,6 @@ class IndividualRow(pa.DataFrameModel):
     linh_vuc: Series[str] = _field("Lĩnh vực điển hình", "enum", vocab="linh_vuc", required=True, width=16)
     tom_tat: Series[str] = _field("Tóm tắt thành tích", "text", required=True, max_len=TEXT_MAX, width=40,
                                   hint="Tối đa 2.000 ký tự.")
-
-    @pa.dataframe_check(name="R01:tap_the_dung_dau", ignore_na=False)
-    def leaders_name_their_collective(cls, frame: pd.DataFrame) -> pd.Series:
-        """Người lãnh đạo, quản lý phải ghi STT của tập thể do mình đứng đầu."""
-        return ~((frame["la_lanh_dao"] == YES) & frame["tap_the_dung_dau"].isna())
 
     @pa.dataframe_check(name="R07:ho_ten", ignore_na=False)
     def full_names(cls, frame: pd.DataFrame) -> pd.Series:
@@ -298,15 +274,33 @@ def sheet_schema(model: type[pa.DataFrameModel], year_start: int) -> pa.DataFram
     """The model's schema for one school year (birth years depend on it), accepting provenance columns."""
     schema = model.to_schema()
     updates: dict[str, dict[str, Any]] = {}
+    conditional = []
     for name, column in schema.columns.items():
         checks = list(column.checks)
-        if (column.metadata or {}).get("required") is True:
+        required = (column.metadata or {}).get("required")
+        if required is True:
             checks.append(REQUIRED_CHECK)
+        elif required in REQUIRED_IF:
+            conditional.append(_required_if(name, *REQUIRED_IF[required]))
         if name == "nam_sinh":
             checks.append(pa.Check.in_range(*birth_year_range(year_start), name="R04"))
         if checks != list(column.checks):
             updates[name] = {"checks": checks}
-    return schema.update_columns(updates) if updates else schema
+    schema = schema.update_columns(updates) if updates else schema
+    if conditional:
+        schema = copy.copy(schema)  # DataFrameSchema has no setter for frame-wide checks
+        schema.checks = [*schema.checks, *conditional]
+    return schema
+
+
+# required-when conditions: (column that decides, value that makes the column required)
+REQUIRED_IF = {"school_model": ("loai_mo_hinh", SCHOOL_MODEL), "leader": ("la_lanh_dao", YES)}
+
+
+def _required_if(key: str, column: str, value: str) -> pa.Check:
+    """R01 on ``key`` for the rows where ``column`` equals ``value``."""
+    return pa.Check(lambda frame: ~((frame[column] == value) & frame[key].isna()), name=f"R01:{key}",
+                    ignore_na=False)
 
 
 _SPECS = {model: {name: dict(column.metadata or {}) for name, column in model.to_schema().columns.items()}
