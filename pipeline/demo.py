@@ -340,6 +340,17 @@ def _insert_column(workbook: openpyxl.Workbook) -> Location:
     return Location("W07", SHEET_INDIVIDUALS, f"C{LIST_HEADER_ROW}")
 
 
+def _swap_columns(workbook: openpyxl.Workbook) -> Location:
+    """Swap Giới tính and Năm sinh, values and headers, as a school reorganising its sheet would."""
+    sheet = workbook[SHEET_INDIVIDUALS]
+    keys = list(column_specs(IndividualRow))
+    left, right = keys.index("gioi_tinh") + 1, keys.index("nam_sinh") + 1
+    for row in range(LIST_HEADER_ROW, sheet.max_row + 1):
+        a, b = sheet.cell(row, left), sheet.cell(row, right)
+        a.value, b.value = b.value, a.value
+    return Location("W07", SHEET_INDIVIDUALS, f"A{LIST_HEADER_ROW}")
+
+
 def _drop_column(workbook: openpyxl.Workbook) -> Location:
     sheet = workbook[SHEET_INDIVIDUALS]
     sheet.delete_cols(list(column_specs(IndividualRow)).index("dan_toc") + 1)
@@ -429,6 +440,7 @@ FAULTS: list[Fault] = [
     Fault("W05", "năm học ghi kiểu khác", data=lambda d, c: _unit_value(d, "nam_hoc", f"{c.start} – {c.start + 1}", "W05")),
     Fault("W06", "đổi tên trang Cá nhân", file=_with_openpyxl(_rename_sheet)),
     Fault("W07", "chèn cột Ghi chú", file=_with_openpyxl(_insert_column)),
+    Fault("W07", "đổi chỗ cột Giới tính và Năm sinh", file=_with_openpyxl(_swap_columns)),
     Fault("W08", "tên đơn vị khác danh mục",
           data=lambda d, c: _unit_value(d, "ten_don_vi", d.unit["ten_don_vi"].replace("Trường ", ""), "W08")),
     Fault("W09", "Tập thể lao động tiên tiến khi ít Lao động tiên tiến", data=_plausibility_advanced),

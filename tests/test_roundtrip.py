@@ -34,7 +34,8 @@ def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -
     original.parent.mkdir()
     write_template(inputs, original, data.fill())
     copies = {fmt: convert_many([original], filters, tmp_path / fmt)[0]
-              for fmt, filters in (("xlsx", "xlsx"), ("ods", "ods"), ("xls", "xls:MS Excel 97"))}
+              for fmt, filters in (("xlsx", "xlsx"), ("ods", "ods"), ("xls", "xls:MS Excel 97"),
+                                   ("xlsm", "xlsm:Calc MS Excel 2007 VBA XML"))}
     results = {}
     for name, path in (("original", original), *copies.items()):
         inbox = tmp_path / f"inbox-{name}"
@@ -47,3 +48,4 @@ def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -
     assert results["xlsx"] == results["original"]
     assert results["ods"] == results["original"]
     assert results["xls"] == results["original"]
+    assert results["xlsm"] == results["original"]
