@@ -98,17 +98,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("template", "tạo biểu mẫu Excel gửi các trường",
                   "Tạo biểu mẫu điển hình tiên tiến của một năm học, ghi vào "
                   "outbox/<năm học>/template/Mau_DienHinh_<năm học>.xlsx.")
-    year(sub), config(sub), outbox(sub)
+    year(sub)
+    config(sub)
+    outbox(sub)
 
     sub = command("consolidate", "tổng hợp các tệp trong inbox",
                   "Đọc, kiểm tra, chấm điểm mọi tệp trong inbox; ghi bản tổng hợp, phản hồi cho từng đơn vị "
                   "và manifest.json vào outbox/<năm học>/.")
-    year(sub), config(sub), inbox(sub), outbox(sub)
+    year(sub)
+    config(sub)
+    inbox(sub)
+    outbox(sub)
 
     sub = command("check", "kiểm tra một hay nhiều tệp, không ghi gì",
                   "Kiểm tra các tệp như khi tổng hợp và in các lỗi, cảnh báo; không ghi tệp nào.")
     sub.add_argument("files", metavar="TỆP", nargs="+", type=Path, help="các tệp Excel cần kiểm tra")
-    year(sub), config(sub)
+    year(sub)
+    config(sub)
 
     sub = command("demo", "tạo dữ liệu mẫu (hư cấu) vào inbox",
                   "Điền biểu mẫu cho các đơn vị trong danh mục bằng dữ liệu hư cấu, có một phần tệp cố ý "
@@ -118,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", metavar="S", type=int, default=2020, help="hạt giống ngẫu nhiên (mặc định: 2020)")
     sub.add_argument("--faulty", metavar="TỶ_LỆ", type=float, default=0.15,
                      help="tỷ lệ tệp có lỗi, từ 0 đến 1 (mặc định: 0.15)")
-    config(sub), inbox(sub)
+    config(sub)
+    inbox(sub)
 
     sub = command("review", "tổng kết giai đoạn nhiều năm học",
                   "Tổng kết giai đoạn: điển hình qua các năm học, nhân tố mới, xu hướng theo địa bàn, cấp học.")

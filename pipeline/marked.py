@@ -11,7 +11,6 @@ import io
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from openpyxl.comments import Comment

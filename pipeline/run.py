@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.cells import as_text, parse_date
 from pipeline.config import Config
-from pipeline.discover import InboxFile, discover_inbox
+from pipeline.discover import InboxFile, describe_file, discover_inbox
 from pipeline.ingest import read_files
 from pipeline.normalise import Submission, normalise_workbook
 from pipeline.read import RawWorkbook
@@ -116,8 +116,6 @@ def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | Non
 
 def _files_of(paths: list[Path]) -> list[InboxFile]:
     """InboxFile entries for files named on the command line."""
-    from pipeline.discover import describe_file
-
     return [describe_file(path, path.name) for path in paths]
 
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from schemas.submission import birth_year_range
+
 # Separates messages in a row's "Cần sửa" cell; the row's problem count is the number of separators,
 # so no message may contain it.
 SEPARATOR = ";"
@@ -107,9 +109,8 @@ def _cross_checks(specs: Mapping[str, Mapping[str, Any]], context: CheckContext)
 
 def _bounds(meta: Mapping[str, Any], context: CheckContext) -> tuple[float, float]:
     if meta.get("birth_year"):
-        from schemas.submission import AGE_MAX, AGE_MIN
-
-        return context.year_start - AGE_MAX, context.year_start - AGE_MIN
+        low, high = birth_year_range(context.year_start)
+        return float(low), float(high)
     return float(meta.get("min", 0)), float(meta.get("max", 1e9))
 
 

@@ -54,6 +54,7 @@ from schemas.submission import (
     IndividualRow,
     ReportForm,
     UnitForm,
+    birth_year_range,
     column_specs,
 )
 
@@ -272,9 +273,7 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
                 "error_message": f"{name}: hãy chọn một giá trị trong danh sách của ô."[:255]}
     if kind in ("int", "stt", "number"):
         if meta.get("birth_year"):
-            from schemas.submission import AGE_MAX, AGE_MIN
-
-            low, high = context.year_start - AGE_MAX, context.year_start - AGE_MIN
+            low, high = birth_year_range(context.year_start)
         else:
             low, high = meta.get("min", 0), meta.get("max", 10**9)
         what = "số" if kind == "number" else "số nguyên"

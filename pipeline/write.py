@@ -33,7 +33,8 @@ def write_outputs(intake: Intake, config: Config, outbox: Path) -> Written:
     summary = summary_path(outbox, intake.school_year)
     write_summary(result, config, summary)
     roster = config.units(intake.school_year).set_index("ma_don_vi")
-    units = sorted({o.unit for o in intake.outcomes if o.unit in roster.index and o.status != IGNORED})
+    units = sorted({o.unit for o in intake.outcomes
+                    if o.unit is not None and o.unit in roster.index and o.status != IGNORED})
     written, marked = [], []
     for unit in units:
         outcomes = [o for o in intake.outcomes if o.unit == unit and o.status != IGNORED]
