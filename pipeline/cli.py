@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("bench", "đo tốc độ và bộ nhớ",
                   "Tạo dữ liệu mẫu cho nhiều đơn vị, đo thời gian, số tệp mỗi giây, bộ nhớ tối đa.")
     sub.add_argument("--units", metavar="N", type=int, default=700, help="số đơn vị (mặc định: 700)")
+    year(sub)
+    config(sub)
     return parser
 
 
@@ -292,6 +294,19 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from pipeline.bench import format_results, run_bench
+
+    config = load_config(args.config)
+    year = config.check_year(args.year)
+    if args.units < 1:
+        print(f"--units {args.units}: cần một số đơn vị lớn hơn 0.", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Đo với {args.units} đơn vị, năm học {year} (tạo dữ liệu mẫu trước, có thể mất vài phút)…")
+    print(format_results(run_bench(config, year, args.units)))
+    return EXIT_OK
+
+
 def _not_yet(args: argparse.Namespace) -> int:
     print(f'Lệnh "{args.command}" chưa có trong phiên bản {__version__} của chương trình.', file=sys.stderr)
     return EXIT_USAGE
@@ -302,4 +317,5 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "consolidate": _consolidate,
     "check": _check,
     "demo": _demo,
+    "bench": _bench,
 }
