@@ -76,15 +76,19 @@ class Vocabulary:
         return "một trong: " + ", ".join(self.label_set.labels)
 
 
-def normalise_workbook(raw: RawWorkbook, vocab: Mapping[str, LabelSet]) -> Submission:
+def vocabularies_of(vocab: Mapping[str, LabelSet]) -> dict[str, Vocabulary]:
+    """Lookups for every label set of a year (build once per run, not per file)."""
+    return {name: Vocabulary(label_set) for name, label_set in vocab.items()}
+
+
+def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary]) -> Submission:
     """Turn a raw workbook into typed values.
 
     Args:
         raw: as read by :func:`pipeline.read.read_workbook` (not rejected).
-        vocab: the label sets of the school year being consolidated.
+        vocabularies: :func:`vocabularies_of` the label sets of the school year being consolidated.
     """
     submission = Submission(raw.file, dict(raw.meta), findings=list(raw.findings))
-    vocabularies = {name: Vocabulary(label_set) for name, label_set in vocab.items()}
     for sheet, table in raw.tables.items():
         specs = column_specs(SHEET_MODELS[sheet])
         submission.sheet_names[sheet] = table.found_name

@@ -117,8 +117,7 @@ def read_workbook(path: Path, relative: str) -> RawWorkbook:
 def _read_sheets(workbook: CalamineWorkbook, book: RawWorkbook) -> None:
     book.sheet_names = list(workbook.sheet_names)
     book.hidden = [m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible]
-    grids = {name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-             for name in book.sheet_names}
+    grids = _Grids(workbook)
     by_key = {loose_key(name): name for name in book.sheet_names}
     meta_name = by_key.get(loose_key(SHEET_META))
     if meta_name is not None:
@@ -128,7 +127,7 @@ def _read_sheets(workbook: CalamineWorkbook, book: RawWorkbook) -> None:
     for sheet in REQUIRED_SHEETS:
         name = by_key.get(loose_key(sheet))
         if name is None:  # renamed beyond recognition: find it by its content
-            name = _sheet_by_content(sheet, grids, taken)
+            name = _sheet_by_content(sheet, grids, book.sheet_names, taken)
         if name is None:
             continue
         taken.add(name)
@@ -156,14 +155,28 @@ def _read_sheets(workbook: CalamineWorkbook, book: RawWorkbook) -> None:
                                      expected="nên dùng biểu mẫu gốc, không sửa trang ẩn"))
 
 
-def _sheet_by_content(sheet: str, grids: Mapping[str, list[list[Any]]], taken: set[str]) -> str | None:
+class _Grids(dict[str, list[list[Any]]]):
+    """Sheets as lists of rows, read on first use (most files need five of their seven sheets)."""
+
+    def __init__(self, workbook: CalamineWorkbook) -> None:
+        super().__init__()
+        self.workbook = workbook
+
+    def __missing__(self, name: str) -> list[list[Any]]:
+        grid = self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        self[name] = grid
+        return grid
+
+
+def _sheet_by_content(sheet: str, grids: _Grids, names: list[str], taken: set[str]) -> str | None:
     """The sheet whose first rows hold most of ``sheet``'s labels (at least half of them)."""
     keys = HEADER_KEYS[sheet]
     wanted = len(set(keys.values()))
     best, best_hits = None, wanted / 2
-    for name, grid in grids.items():
+    for name in names:
         if name in taken:
             continue
+        grid = grids[name]
         if sheet in FORM_SHEETS:
             cells = [row[c] for row in grid[:60] for c in range(min(FORM_SEARCH_COLUMNS, len(row)))]
         else:

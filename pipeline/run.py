@@ -17,7 +17,7 @@ from pipeline.cells import as_text, parse_date
 from pipeline.config import Config
 from pipeline.discover import InboxFile, describe_file, discover_inbox
 from pipeline.ingest import read_files
-from pipeline.normalise import Submission, normalise_workbook
+from pipeline.normalise import Submission, Vocabulary, normalise_workbook, vocabularies_of
 from pipeline.read import RawWorkbook
 from pipeline.rules import Finding
 from pipeline.schoolyear import parse_school_year
@@ -88,7 +88,7 @@ def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | Non
     """
     files = _files_of(paths) if paths is not None else discover_inbox(inbox)
     raws = read_files([f for f in files if f.ignored is None], workers=workers, progress=progress)
-    vocab = config.vocab(school_year)
+    vocabularies = vocabularies_of(config.vocab(school_year))
     units = config.units(school_year)
     outcomes: list[FileOutcome] = []
     for file in files:
@@ -96,7 +96,7 @@ def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | Non
             outcomes.append(FileOutcome(file, IGNORED, reason=file.ignored))
             continue
         raw = raws[file.relative]
-        outcomes.append(_intake_one(file, raw, vocab, units, school_year))
+        outcomes.append(_intake_one(file, raw, vocabularies, units, school_year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
     _mark_superseded(readable)
     winners = [o for o in readable if o.status != SUPERSEDED]
@@ -119,8 +119,8 @@ def _files_of(paths: list[Path]) -> list[InboxFile]:
     return [describe_file(path, path.name) for path in paths]
 
 
-def _intake_one(file: InboxFile, raw: RawWorkbook, vocab: dict, units: pd.DataFrame, school_year: str
-                ) -> FileOutcome:
+def _intake_one(file: InboxFile, raw: RawWorkbook, vocabularies: dict[str, Vocabulary], units: pd.DataFrame,
+                school_year: str) -> FileOutcome:
     if raw.rejected:
         return FileOutcome(file, REJECTED, unit=_unit_of(raw, units),
                            findings=sorted(raw.findings, key=_finding_order))
@@ -128,7 +128,7 @@ def _intake_one(file: InboxFile, raw: RawWorkbook, vocab: dict, units: pd.DataFr
     if year is not None and year != school_year and not _in_folder_of(file.relative, school_year):
         return FileOutcome(file, IGNORED, reason=f"thuộc năm học {year}; tổng hợp bằng lệnh "
                                                  f"consolidate --year {year}")
-    submission = normalise_workbook(raw, vocab)
+    submission = normalise_workbook(raw, vocabularies)
     findings = list(submission.findings)
     if year is not None and year != school_year:
         findings.append(Finding("F08", file.relative, sheet=submission.sheet_names.get(SHEET_UNIT, SHEET_UNIT),
