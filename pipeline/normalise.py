@@ -17,7 +17,7 @@ from pipeline.labels import LabelSet
 from pipeline.read import RawCell, RawWorkbook
 from pipeline.rules import Finding
 from pipeline.schoolyear import parse_school_year
-from pipeline.vi.legacy import fix_legacy
+from pipeline.vi.legacy import ENCODINGS, convert_legacy, fix_legacy
 from pipeline.vi.text import canonical_key, clean_text, loose_key
 from schemas.submission import (
     SHEET_COLLECTIVES,
@@ -163,7 +163,13 @@ def _normalise_cell(raw: RawCell, key: str, meta: Mapping[str, Any], sheet: str,
         if vocabulary is None:
             return text
         code, guessed = vocabulary.lookup(text)
-        if code is None:
+        if code is None:  # a short legacy word can pass for Unicode ("Cã" is TCVN3 "Có"): the list decides
+            for encoding in ENCODINGS:
+                converted = clean_text(convert_legacy(text, encoding))
+                code, _ = vocabulary.lookup(converted)
+                if code is not None:
+                    finding("W01", f'"{text}" ({LEGACY_NAME[encoding]})', f'đã chuyển thành "{converted}"')
+                    return code
             finding("R02", f'"{text}"', vocabulary.expected())
             return None
         if guessed:

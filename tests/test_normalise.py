@@ -77,6 +77,17 @@ def test_legacy_text_is_converted_with_a_warning(vocabularies) -> None:
     assert [f.rule for f in submission.findings] == ["W01"]
 
 
+@pytest.mark.parametrize(("key", "typed", "level"), [
+    ("la_lanh_dao", "Cã", "Có"),  # TCVN3 "Có": a valid-looking syllable on its own
+    ("hoc_tap_lam_theo_bac", "Toát", "Tốt"),  # VNI "Tốt"
+    ("gioi_tinh", "N÷", "Nữ"),
+])
+def test_short_legacy_words_in_lists_are_converted(vocabularies, key, typed, level) -> None:
+    value, submission = _normalise(typed, key, vocabularies)
+    assert value == level
+    assert [f.rule for f in submission.findings] == ["W01"]
+
+
 def test_nfd_text_becomes_nfc_silently(vocabularies) -> None:
     value, submission = _normalise(unicodedata.normalize("NFD", "Bùi Thị Thủy"), "ho_ten", vocabularies)
     assert value == "Bùi Thị Thủy" and unicodedata.is_normalized("NFC", value)
