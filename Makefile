@@ -45,11 +45,11 @@ demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu), t
 	$(BIN)/python -m pipeline demo $(year_arg) $(config_arg) $(units_arg) --inbox $(DEMO_DIR)/inbox
 	$(BIN)/python -m pipeline consolidate $(year_arg) $(config_arg) --inbox $(DEMO_DIR)/inbox --outbox $(DEMO_DIR)/outbox
 
-review: $(STAMP) ## Tổng kết giai đoạn 2017–2020
+review: $(STAMP) ## Tổng kết giai đoạn 2017–2020 (chưa có trong phiên bản này)
 	$(BIN)/python -m pipeline review $(outbox_arg)
 
 bench: $(STAMP) ## Đo tốc độ và bộ nhớ: make bench [N=700]
-	$(BIN)/python -m pipeline bench $(units_arg)
+	$(BIN)/python -m pipeline bench $(units_arg) $(year_arg) $(config_arg)
 
 test: $(STAMP) ## Chạy toàn bộ kiểm thử
 	$(BIN)/python -m pytest -q
