@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
 import sys
 import tempfile
 import traceback
@@ -266,7 +265,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from pipeline.demo import DEMO_MARKER, write_demo
+    from pipeline.demo import clear_demo_inbox, mark_demo_inbox, write_demo
 
     config = load_config(args.config)
     year = config.check_year(args.year)
@@ -277,14 +276,12 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"--units {args.units}: cần một số đơn vị lớn hơn 0.", file=sys.stderr)
         return EXIT_USAGE
     inbox: Path = args.inbox
-    if inbox.exists() and any(inbox.iterdir()) and not (inbox / DEMO_MARKER).exists():
-        print(f'Thư mục "{inbox}" đã có tệp không phải dữ liệu mẫu; dữ liệu mẫu không được trộn với bài nộp thật. '
-              "Hãy chọn thư mục khác: --inbox demo/inbox", file=sys.stderr)
+    refusal = clear_demo_inbox(inbox)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
         return EXIT_USAGE
-    if inbox.exists():
-        shutil.rmtree(inbox)
     result = write_demo(config, year, inbox, units=args.units, seed=args.seed, faulty=args.faulty)
-    (inbox / DEMO_MARKER).write_text("Dữ liệu mẫu hư cấu tạo bởi python -m pipeline demo.\n", encoding="utf-8")
+    mark_demo_inbox(result)
     faulty_files = len(result.expected)
     print(f"Đã tạo {result.submissions} tệp bài nộp mẫu (hư cấu) năm học {year} trong {inbox}:")
     print(f"  {result.submissions - faulty_files} tệp bình thường, {faulty_files} tệp cố ý có lỗi (hạt giống "

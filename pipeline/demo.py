@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import random
 import shutil
@@ -67,7 +68,8 @@ ACHIEVEMENTS = [
     "Vận động quyên góp ủng hộ học sinh có hoàn cảnh khó khăn vùng cao; xây dựng tập thể đoàn kết.",
     "Đi đầu trong phong trào thi đua dạy tốt, học tốt; duy trì sĩ số học sinh vùng đặc biệt khó khăn.",
 ]
-DEMO_MARKER = ".du-lieu-mau"  # marks a folder the demo wrote, so that it may be rewritten
+DEMO_MARKER = ".du-lieu-mau"  # lists the files the demo wrote in a folder, so that it may rewrite them
+PLACEHOLDERS = {"README.md", ".gitkeep"}  # the repository's own files in inbox/
 SURPLUS_FILES = {  # not submissions: discovered, listed as ignored
     "Cong van huong dan DHTT.pdf": b"%PDF-1.4\n% fictional instructions\n",
     "Thumbs.db": b"\x00" * 64,
@@ -472,6 +474,41 @@ def _force_school_r06(data: UnitData) -> Location:
 
 
 # ---------------------------------------------------------------------------------------------- writing
+def clear_demo_inbox(inbox: Path) -> str | None:
+    """Remove the files an earlier demo wrote in ``inbox``; refuse if anything else is there.
+
+    Returns:
+        None when the folder is ready, or a Vietnamese message saying why sample data must not go there.
+    """
+    if not inbox.exists():
+        return None
+    marker = inbox / DEMO_MARKER
+    present = {p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file()}
+    previous: set[str] = set()
+    if marker.exists():
+        try:
+            previous = set(json.loads(marker.read_text(encoding="utf-8")))
+        except ValueError:  # a marker of an earlier version: the whole folder was sample data
+            previous = present - PLACEHOLDERS
+    foreign = sorted(present - previous - PLACEHOLDERS - {DEMO_MARKER})
+    if foreign:
+        return (f'Thư mục "{inbox}" đã có {len(foreign)} tệp không phải dữ liệu mẫu (ví dụ "{foreign[0]}"); dữ '
+                "liệu mẫu không được trộn với bài nộp thật. Hãy chọn thư mục khác: --inbox demo/inbox")
+    for relative in sorted(previous & present):
+        (inbox / relative).unlink()
+    for folder in sorted((p for p in inbox.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    marker.unlink(missing_ok=True)
+    return None
+
+
+def mark_demo_inbox(result: "DemoResult") -> None:
+    """Record which files the demo wrote, so that the next demo may replace them (and nothing else)."""
+    written = sorted(p.relative_to(result.inbox).as_posix() for p in result.files)
+    (result.inbox / DEMO_MARKER).write_text(json.dumps(written, ensure_ascii=False, indent=0), encoding="utf-8")
+
+
 @dataclass
 class DemoResult:
     """What was written: files, the faults each carries (where they must be reported), the roster used."""

@@ -149,10 +149,18 @@ def test_check_prints_messages_and_writes_nothing(mixed, tmp_path: Path, capsys,
 def test_demo_refuses_to_mix_with_real_files(tmp_path: Path, capsys) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "bai_nop_that.xlsx").write_bytes(b"real")
-    assert main(["demo", "--inbox", str(inbox), "--config", str(ROOT / "config")]) == 2
-    assert "không được trộn với bài nộp thật" in capsys.readouterr().err
-    assert [p.name for p in inbox.iterdir()] == ["bai_nop_that.xlsx"]
+    (inbox / "README.md").write_text("placeholder")
+    args = ["demo", "--inbox", str(inbox), "--config", str(ROOT / "config"), "--units", "2", "--faulty", "0"]
+    assert main(args) == 0  # the repository's placeholders do not count as submissions
+    first = sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file())
+    assert main(args + ["--seed", "99"]) == 0  # a second demo replaces the first one's files, and only them
+    second = sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file())
+    assert "README.md" in second and len(second) == len(first)
+    (inbox / "sub" / "bai_nop_that.xlsx").parent.mkdir()
+    (inbox / "sub" / "bai_nop_that.xlsx").write_bytes(b"real")
+    assert main(args) == 2
+    assert 'đã có 1 tệp không phải dữ liệu mẫu (ví dụ "sub/bai_nop_that.xlsx")' in capsys.readouterr().err
+    assert (inbox / "sub" / "bai_nop_that.xlsx").read_bytes() == b"real"
 
 
 def test_outbox_inside_the_inbox_is_refused(tmp_path: Path, capsys) -> None:
