@@ -21,9 +21,9 @@ from pipeline.normalise import Submission, Vocabulary, normalise_workbook, vocab
 from pipeline.read import RawWorkbook
 from pipeline.rules import Finding
 from pipeline.schoolyear import parse_school_year
-from pipeline.vi.text import clean_text
 from pipeline.template import TEMPLATE_ID, TEMPLATE_VERSION
 from pipeline.validate import Validated, check_identity, duplicates_across_units, validate_submissions
+from pipeline.vi.text import clean_text
 from schemas.submission import SHEET_UNIT
 
 ACCEPTED, WITH_ERRORS, REJECTED, SUPERSEDED, IGNORED = (

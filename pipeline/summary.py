@@ -21,7 +21,16 @@ from pipeline.config import Config
 from pipeline.consolidate import Consolidation, proposal_form
 from pipeline.criteria import Criteria
 from pipeline.rules import SEVERITY_LABEL
-from pipeline.xlsx import FONT, LINE_HEIGHT, Formats, new_workbook, print_landscape, text_lines, write_table, write_value
+from pipeline.xlsx import (
+    FONT,
+    LINE_HEIGHT,
+    Formats,
+    new_workbook,
+    print_landscape,
+    text_lines,
+    write_table,
+    write_value,
+)
 from schemas.submission import CollectiveRow, IndividualRow, ReportForm, column_specs
 
 MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header: longer tables continue on "<sheet> (2)"…

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.consolidate import Consolidation, consolidate
-from pipeline.summary import summary_path, write_summary
 from pipeline.feedback import feedback_path, write_feedback
 from pipeline.manifest import write_manifest
 from pipeline.marked import marked_path, write_marked_copy
 from pipeline.run import IGNORED, REJECTED, WITH_ERRORS, Intake
+from pipeline.summary import summary_path, write_summary
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.config import load_config
-from pipeline.demo import _synthetic_roster, make_unit_data, write_demo
+from pipeline.demo import _synthetic_roster, write_demo
+from pipeline.sample import make_unit_data
 
 YEAR = "2019-2020"
 

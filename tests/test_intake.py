@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.demo import FAULTS, write_demo
+from pipeline.demo import write_demo
+from pipeline.faults import FAULTS
 
 YEAR = "2019-2020"
 ROOT = Path(__file__).resolve().parents[1]

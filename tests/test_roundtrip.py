@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-
-from pipeline.demo import FaultContext, make_unit_data
+from pipeline.faults import FAULTS, FaultContext
 from pipeline.run import take_in
+from pipeline.sample import make_unit_data
 from pipeline.template import TemplateInputs, generated_at, write_template
 from tests.libreoffice import convert_many, needs_libreoffice
 
@@ -24,8 +24,6 @@ def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -
     unit = config.units(YEAR).iloc[3]
     data = make_unit_data(unit, YEAR, seed=9)
     context = FaultContext(None, 2019, [data])  # type: ignore[arg-type]
-    from pipeline.demo import FAULTS
-
     for rule in ("R04", "W02", "W03", "W04", "R01", "W01"):
         next(f for f in FAULTS if f.rule == rule).data(data, context)  # type: ignore[misc]
     inputs = TemplateInputs(YEAR, config.vocab(YEAR), config.units(YEAR), config.criteria(YEAR), generated_at(),

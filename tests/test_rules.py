@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.demo import FAULTS, write_demo
+from pipeline.demo import write_demo
 from pipeline.discover import discover_inbox
+from pipeline.faults import FAULTS
 from pipeline.ingest import read_files
 from pipeline.rules import RULES
 from pipeline.run import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, take_in

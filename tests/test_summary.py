@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.demo import make_unit_data
+from pipeline.sample import make_unit_data
 from pipeline.template import TemplateInputs, generated_at, write_template
 from pipeline.vi.collation import person_sort_key
 from schemas.submission import CollectiveRow, IndividualRow, column_specs

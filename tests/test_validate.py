@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.demo import list_cell, make_unit_data
 from pipeline.run import take_in
+from pipeline.sample import list_cell, make_unit_data
 from pipeline.template import TemplateInputs, generated_at, write_template
 
 YEAR = "2019-2020"
