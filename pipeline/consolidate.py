@@ -59,7 +59,7 @@ def consolidate(intake: Intake, config: Config) -> Consolidation:
                       if f.severity == "row" and f.row and o.submission
                       and f.sheet == o.submission.sheet_names.get(sheet)}
               for sheet in (SHEET_COLLECTIVES, SHEET_INDIVIDUALS)}
-    members = {}
+    members: dict[str, float | None] = {}
     for unit in validated.units.to_dict("records"):
         count = unit.get("so_doan_vien")
         members[unit["tep"]] = float(count) if not pd.isna(count) else float(

@@ -136,12 +136,12 @@ def parse_criteria(raw: Mapping[str, Any], vocab: Mapping[str, LabelSet], source
                                 f"cần một trong: {', '.join(known)}.")
             rating_percent[level] = number(ratings, level, "mục [diem_muc_do]", high=100)
 
-    classes = raw.get("xep_loai") if isinstance(raw.get("xep_loai"), Mapping) else {}
+    classes = _table(raw, "xep_loai")
     if not classes:
         problems.append(f"{source}: thiếu mục [xep_loai] (ngưỡng xếp loại điển hình).")
-    quotas_raw = raw.get("chi_tieu") if isinstance(raw.get("chi_tieu"), Mapping) else {}
+    quotas_raw = _table(raw, "chi_tieu")
     quotas = {k: int(number(quotas_raw, k, "mục [chi_tieu]")) for k in quotas_raw}
-    plaus_raw = raw.get("hop_ly") if isinstance(raw.get("hop_ly"), Mapping) else {}
+    plaus_raw = _table(raw, "hop_ly")
     plausibility = {k: number(plaus_raw, k, "mục [hop_ly]", high=100) for k in plaus_raw}
 
     targets: list[Target] = []
@@ -191,7 +191,7 @@ def _parse_target(block: Any, index: int, vocab: Mapping[str, LabelSet], source:
 
     def levels_of(column: str) -> list[str]:
         name = columns[column].get("vocab")
-        return vocab[name].codes if name in vocab else []
+        return vocab[name].codes if isinstance(name, str) and name in vocab else []
 
     def known_column(value: Any, key: str, at: str, *, enum: bool | None = None) -> bool:
         ok = isinstance(value, str) and value in columns and (
@@ -299,6 +299,12 @@ def _parse_criterion(item: Mapping[str, Any], code: str, method: str, points: fl
         problems.append(f"{at}: các ngưỡng cần xếp từ cao xuống thấp.")
     return Criterion(code, name, method, points, numerator=item["tu_so"], denominator=item.get("mau_so"),
                      thresholds=tuple(thresholds))
+
+
+def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A TOML table of the file, or an empty one when it is missing or not a table."""
+    value = raw.get(key)
+    return value if isinstance(value, Mapping) else {}
 
 
 def _show(value: Any) -> str:

@@ -49,7 +49,7 @@ def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outc
         _status_sheet(workbook, formats, unit, unit_name, school_year, outcomes, marked)
         findings = [f for o in outcomes for f in o.findings]
         _findings_sheet(workbook, formats, findings)
-        errors = {(f.file, f.row) for f in findings if f.severity == "row" and f.row}
+        errors = {(f.file, f.row) for f in findings if f.severity == "row" and f.row is not None}
         _rows_sheet(workbook, formats, "Tập thể", collectives, column_specs(CollectiveRow), COLLECTIVE_SHOWN, errors)
         _rows_sheet(workbook, formats, "Cá nhân", individuals, column_specs(IndividualRow), INDIVIDUAL_SHOWN, errors)
         _legend_sheet(workbook, formats, {f.rule for f in findings})
@@ -95,7 +95,7 @@ def _findings_sheet(workbook: Any, formats: Formats, findings: Sequence[Finding]
 
 
 def _rows_sheet(workbook: Any, formats: Formats, name: str, frame: pd.DataFrame, specs: dict[str, dict[str, Any]],
-                shown: list[str], errors: set[tuple[str, int | None]]) -> None:
+                shown: list[str], errors: set[tuple[str, int]]) -> None:
     sheet = workbook.add_worksheet(name)
     scores = [(key, label) for key, label in SCORE_COLUMNS if key in frame.columns]
     headers = ["Dòng", *(specs[key]["label"] for key in shown), *(label for _, label in scores)]

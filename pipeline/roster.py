@@ -7,7 +7,7 @@ code and lists its predecessors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -154,7 +154,7 @@ def units_in_year(roster: pd.DataFrame, school_year: str) -> pd.DataFrame:
     return valid.sort_values("ma_don_vi", kind="stable").reset_index(drop=True)
 
 
-def _cell_text(row: list[object], index: int | None) -> str:
+def _cell_text(row: Sequence[object], index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
     value = row[index]

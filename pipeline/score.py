@@ -55,8 +55,8 @@ def criterion_points(criterion: Criterion, row: Mapping[str, Any], members: floa
         if criterion.method == "muc_do":
             return Points(full * _fraction(rating_percent.get(str(value), 0)) / 100, full)
         return Points(_fraction((criterion.table or {}).get(str(value), 0)), full)
-    numerator = row.get(criterion.numerator or "")
-    denominator = row.get(criterion.denominator or "") if criterion.method == "ty_le" else members
+    numerator: Any = row.get(criterion.numerator or "")
+    denominator: Any = row.get(criterion.denominator or "") if criterion.method == "ty_le" else members
     if _missing(numerator) or _missing(denominator) or float(denominator) <= 0:
         return Points(None, None)
     value = _fraction(float(numerator)) / _fraction(float(denominator))
@@ -120,7 +120,7 @@ def score_row(target: Target, row: Mapping[str, Any], members: float | None, cri
     return result
 
 
-def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float], criteria: Criteria,
+def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | None], criteria: Criteria,
                       errors: set[tuple[str, int]]) -> pd.DataFrame:
     """Score every collective; rows with row errors are listed but not scored.
 

@@ -272,7 +272,7 @@ def _leaders_collectives(people: pd.DataFrame, collectives: pd.DataFrame,
 
 def person_key(name: object, birth_year: object) -> tuple[str, object]:
     """How a person is recognised: canonical name (tone placement folded) and birth year."""
-    return canonical_key(str(name)), None if _missing(birth_year) else int(birth_year)  # type: ignore[arg-type]
+    return canonical_key(str(name)), None if _missing(birth_year) else int(birth_year)  # type: ignore[call-overload]
 
 
 def _duplicate_people(people: pd.DataFrame, by_file: Mapping[str, Submission]) -> list[Finding]:

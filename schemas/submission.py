@@ -303,5 +303,5 @@ def _required_if(key: str, column: str, value: str) -> pa.Check:
                     ignore_na=False)
 
 
-_SPECS = {model: {name: dict(column.metadata or {}) for name, column in model.to_schema().columns.items()}
+_SPECS: dict[type[pa.DataFrameModel], dict[str, dict[str, Any]]] = {model: {name: dict(column.metadata or {}) for name, column in model.to_schema().columns.items()}
           for model in (UnitForm, CollectiveRow, IndividualRow, ReportForm)}
