@@ -54,10 +54,12 @@ bench: $(STAMP) ## Đo tốc độ và bộ nhớ: make bench [N=700]
 test: $(STAMP) ## Chạy toàn bộ kiểm thử
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## Kiểm tra phong cách mã (ruff, nếu có)
-	@if $(BIN)/python -m ruff --version >/dev/null 2>&1; then $(BIN)/python -m ruff check pipeline schemas tests; else echo "ruff not installed; skipped"; fi
+lint: $(STAMP) ## Kiểm tra phong cách mã và kiểu (ruff, mypy)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,lint]'
+	$(BIN)/python -m ruff check pipeline schemas tests scripts
+	$(BIN)/python -m mypy
 
-check: lint test ## lint + test
+check: lint test ## lint + kiểu + kiểm thử
 
 clean: ## Xóa môi trường .venv và bộ đệm
 	rm -rf $(VENV) .pytest_cache .hypothesis
