@@ -6,4 +6,6 @@ import sys
 
 from pipeline.cli import main
 
-sys.exit(main())
+# Guarded so that importing this module (as tools and some process start methods do) runs nothing.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -65,8 +65,10 @@ def _run_pool(files: list[InboxFile], workers: int, results: dict[str, RawWorkbo
     """Read ``files`` in one pool; returns the files left unread because a worker died."""
     if not files:
         return []
-    # fork shares the parent's imported modules (pandas, pandera): workers start in milliseconds.
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # fork shares the parent's imported modules (pandas, pandera): workers start in milliseconds. Windows
+    # has only spawn; PIPELINE_START_METHOD=spawn reproduces it elsewhere (tests do).
+    method = os.environ.get("PIPELINE_START_METHOD") or ("fork" if os.name == "posix" else "spawn")
+    context = multiprocessing.get_context(method)
     futures: dict[Future[RawWorkbook], InboxFile] = {}
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:

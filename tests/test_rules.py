@@ -100,3 +100,20 @@ def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest
     crashed = [r for r in raws.values() if any(f.rule == "F05" for f in r.findings)]
     assert [r.file for r in crashed] == [f.relative for f in files if "crash" in f.relative]
     assert all(not r.findings for r in raws.values() if r not in crashed)
+
+
+def test_command_line_works_with_spawned_workers_as_on_windows(config, tmp_path: Path) -> None:
+    """Windows has no fork: spawned workers import everything afresh and must still read every file."""
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    write_demo(config, YEAR, inbox, units=3, faulty=0.0, seed=6)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "consolidate", "--inbox", str(inbox), "--outbox",
+                             str(tmp_path / "outbox"), "--year", YEAR, "--config", str(config.directory)],
+                            capture_output=True, text=True, env={**os.environ, "PIPELINE_START_METHOD": "spawn"},
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Tổng hợp năm học") == 1  # the command ran once, not once per worker
+    manifest = (tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8")
+    assert manifest.count('"status": "accepted"') == 3
