@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.demo import write_demo
+from pipeline.guard import guard_file
 
 NAIVE_SAMPLE = 120  # the naive way reads this many files and is scaled up linearly (it is slow by design)
 
@@ -46,22 +47,26 @@ def run_bench(config: Config, school_year: str, units: int, *, workdir: Path | N
     generation = time.perf_counter() - started
     config_dir = demo.config_dir or config.directory
     files = sorted(p for p in inbox.rglob("*.xlsx") if not p.name.startswith("~$"))
+    # The floor and the naive way parse only what they can survive: the files the guard lets through
+    # (a hostile file aborts python-calamine's process and exhausts openpyxl's memory).
+    parsable = [f for f in files if guard_file(f) is None]
     results = [Measure("tạo dữ liệu mẫu (không tính)", generation, 0.0, len(files))]
     pipeline = _child(["module", "pipeline", "consolidate", "--inbox", str(inbox), "--outbox", str(base / "outbox"),
                        "--year", school_year, "--config", str(config_dir)])
     results.append(Measure("chương trình (consolidate)", *pipeline, len(files)))
     cells = _output_cells(base / "outbox" / school_year)
     listing = base / "files.json"
-    listing.write_text(json.dumps([str(f) for f in files]), encoding="utf-8")
+    listing.write_text(json.dumps([str(f) for f in parsable]), encoding="utf-8")
     floor = _child(["script", _script(base, "floor.py", _FLOOR), str(listing), str(base / "floor.xlsx"), str(cells)])
-    results.append(Measure("mức sàn (calamine + xlsxwriter)", *floor, len(files)))
-    sample = files[:NAIVE_SAMPLE]
+    results.append(Measure("mức sàn (calamine + xlsxwriter)", *floor, len(parsable),
+                           f"{len(files) - len(parsable)} tệp hỏng bỏ qua" if len(parsable) < len(files) else ""))
+    sample = parsable[:NAIVE_SAMPLE]
     sample_listing = base / "sample.json"
     sample_listing.write_text(json.dumps([str(f) for f in sample]), encoding="utf-8")
     naive = _child(["script", _script(base, "naive.py", _NAIVE), str(sample_listing), str(base / "naive.xlsx")])
-    scale = len(files) / max(len(sample), 1)
+    scale = len(parsable) / max(len(sample), 1)
     note = f"đo trên {len(sample)} tệp, nhân {scale:.1f} lần" if scale > 1 else ""
-    results.append(Measure("cách thông thường (pandas + openpyxl)", naive[0] * scale, naive[1], len(files), note))
+    results.append(Measure("cách thông thường (pandas + openpyxl)", naive[0] * scale, naive[1], len(parsable), note))
     return results
 
 
@@ -130,7 +135,10 @@ from python_calamine import CalamineWorkbook
 files, target, cells = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
 sample = []
 for path in files:  # parse every sheet of every file, keeping nothing but a few values to write back
-    book = CalamineWorkbook.from_path(path)
+    try:
+        book = CalamineWorkbook.from_path(path)
+    except Exception:  # encrypted or damaged: nothing to parse
+        continue
     for name in book.sheet_names:
         for row in book.get_sheet_by_name(name).to_python():
             if len(sample) < 1000:
@@ -149,7 +157,11 @@ import pandas as pd
 files, target = json.load(open(sys.argv[1])), sys.argv[2]
 frames = {}
 for path in files:
-    for name, frame in pd.read_excel(path, sheet_name=None, engine="openpyxl").items():
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    except Exception:  # the naive way has no answer for a damaged file: it skips it
+        continue
+    for name, frame in sheets.items():
         frames.setdefault(name, []).append(frame)
 with pd.ExcelWriter(target, engine="openpyxl") as writer:
     for name, parts in frames.items():

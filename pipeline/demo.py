@@ -13,7 +13,9 @@ import os
 import random
 import shutil
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +119,8 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     context = FaultContext(rng, year_start(school_year), data)
     inbox.mkdir(parents=True, exist_ok=True)
     result = DemoResult(inbox, [], {}, config_dir)
+    jobs: list[tuple[UnitData, Path]] = []
+    file_faults: list[tuple[Fault, Path]] = []
     for index, unit_data in enumerate(data):
         relative = _file_name(rng, unit_data, school_year, roster.iloc[index])
         fault = plan.get(index)
@@ -127,14 +131,18 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
             older = replace(unit_data, unit=dict(unit_data.unit, ngay_lap=unit_data.unit["ngay_lap"] -
                                                  dt.timedelta(days=12)))
             first = relative.with_name(f"{relative.stem} (lan 1){relative.suffix}")
-            _write(inputs, older, inbox / first, result)
+            jobs.append((older, inbox / first))
             result.expected[first.as_posix()] = [Location("W14")]
-        path = inbox / relative
-        _write(inputs, unit_data, path, result)
+        jobs.append((unit_data, inbox / relative))
         if fault and fault.file:
-            location = fault.file(path, context)
-        if location is not None and not fault.resubmit:  # type: ignore[union-attr]
+            file_faults.append((fault, inbox / relative))
+        elif location is not None and not fault.resubmit:  # type: ignore[union-attr]
             result.expected[relative.as_posix()] = [location]
+    _write_all(inputs, jobs)
+    result.files = [path for _, path in jobs]
+    for fault, path in file_faults:  # after writing: these break the written file
+        assert fault.file is not None
+        result.expected[path.relative_to(inbox).as_posix()] = [fault.file(path, context)]
     result.submissions = len(result.files)
     for name, content in SURPLUS_FILES.items():
         (inbox / name).write_bytes(content)
@@ -145,15 +153,29 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     return result
 
 
-def _write(inputs: TemplateInputs, data: UnitData, path: Path, result: DemoResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+PARALLEL_FROM = 40  # files; below this, starting worker processes costs more than it saves
+
+
+def _write_all(inputs: TemplateInputs, jobs: list[tuple[UnitData, Path]]) -> None:
+    """Write every file, in worker processes when there are many (the output does not depend on it)."""
+    for _, path in jobs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if len(jobs) < PARALLEL_FROM:
+        for data, path in jobs:
+            _write_one(inputs, data, path)
+        return
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+        list(pool.map(_write_one, repeat(inputs), [d for d, _ in jobs], [p for _, p in jobs], chunksize=8))
+
+
+def _write_one(inputs: TemplateInputs, data: UnitData, path: Path) -> None:
+    """One submission through the template writer, with the time it would have reached the inbox."""
     write_template(inputs, path, data.fill())
     made = data.unit.get("ngay_lap")
     if isinstance(made, dt.date):  # received by e-mail a few days after it was made, some after the deadline
-        delay = int(data.code[-2:] or 0) % 17 if data.code[-2:].isdigit() else 3
+        delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
         arrived = dt.datetime.combine(made + dt.timedelta(days=delay), dt.time(9, 30))
         os.utime(path, (arrived.timestamp(), arrived.timestamp()))
-    result.files.append(path)
 
 
 def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Series) -> Path:
