@@ -182,6 +182,6 @@ def format_results(results: list[Measure]) -> str:
                  f"{pipeline.peak_mb / floor.peak_mb:.1f} lần bộ nhớ")
     lines.append(f"Chương trình / cách thông thường: {pipeline.seconds / naive.seconds:.2f} lần thời gian "
                  f"({naive.seconds / pipeline.seconds:.1f} lần nhanh hơn)")
-    lines.append(f"{pipeline.files} tệp của {pipeline.files} đơn vị; {os.cpu_count()} nhân CPU; "
+    lines.append(f"{pipeline.files} tệp (có tệp gửi lại, tệp lỗi); {os.cpu_count()} nhân CPU; "
                  f"tạo dữ liệu mẫu mất {generation.seconds:.0f} giây (không tính).")
     return "\n".join(lines)
