@@ -171,3 +171,13 @@ def test_outbox_inside_the_inbox_is_refused(tmp_path: Path, capsys) -> None:
                  "--config", str(ROOT / "config")]) == 2
     assert "không ghi vào thư mục bài nộp" in capsys.readouterr().err
     assert list(inbox.iterdir()) == []
+
+
+def test_writing_in_worker_processes_gives_the_same_bytes(mixed, tmp_path: Path, monkeypatch) -> None:
+    _, inbox, outbox, _, _ = mixed
+    monkeypatch.setattr("pipeline.write.PARALLEL_FROM", 1)
+    assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(tmp_path / "parallel"), "--year", YEAR,
+                 "--config", str(ROOT / "config")]) == 0
+    sequential = {k: v[0] for k, v in _snapshot(outbox).items()}
+    parallel = {k: v[0] for k, v in _snapshot(tmp_path / "parallel").items()}
+    assert parallel == sequential and len(parallel) > 10
