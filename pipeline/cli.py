@@ -218,9 +218,9 @@ def _consolidate(args: argparse.Namespace) -> int:
         print(f'Thư mục kết quả "{args.outbox}" nằm trong thư mục bài nộp "{args.inbox}"; chương trình không ghi '
               "vào thư mục bài nộp. Hãy chọn --outbox ở chỗ khác.", file=sys.stderr)
         return EXIT_USAGE
-    total = sum(1 for f in discover_inbox(args.inbox) if f.ignored is None)
-    progress = _Progress(total, "Đang đọc các tệp")
-    intake = take_in(args.inbox, config, year, progress=progress)
+    files = discover_inbox(args.inbox)
+    progress = _Progress(sum(1 for f in files if f.ignored is None), "Đang đọc các tệp")
+    intake = take_in(args.inbox, config, year, progress=progress, files=files)
     progress.close()
     written = write_outputs(intake, config, args.outbox)
     counts: dict[str, int] = {}
@@ -245,6 +245,7 @@ def _consolidate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from pipeline.discover import describe_file
     from pipeline.run import STATUS_LABEL, take_in
 
     config = load_config(args.config)
@@ -253,7 +254,7 @@ def _check(args: argparse.Namespace) -> int:
     if missing:
         print(f"Không tìm thấy tệp: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
-    intake = take_in(Path("."), config, year, paths=list(args.files))
+    intake = take_in(Path("."), config, year, files=[describe_file(path, path.name) for path in args.files])
     for outcome in intake.outcomes:
         unit = f" — đơn vị {outcome.unit}" if outcome.unit else ""
         reason = f" ({outcome.reason})" if outcome.reason else ""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.cells import as_text, parse_date
 from pipeline.config import Config
-from pipeline.discover import InboxFile, describe_file, discover_inbox
+from pipeline.discover import InboxFile, discover_inbox
 from pipeline.ingest import read_files
 from pipeline.normalise import Submission, Vocabulary, normalise_workbook, vocabularies_of
 from pipeline.read import RawWorkbook
@@ -74,8 +74,8 @@ class Intake:
 
 
 def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | None = None,
-            progress: Callable[[int], None] | None = None, paths: list[Path] | None = None) -> Intake:
-    """Discover, read, normalise and validate every file of the inbox (or just ``paths``).
+            progress: Callable[[int], None] | None = None, files: list[InboxFile] | None = None) -> Intake:
+    """Discover, read, normalise and validate every file of the inbox (or just ``files``).
 
     Args:
         inbox: the inbox folder; never modified.
@@ -84,9 +84,11 @@ def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | Non
             sit in this year's folder).
         workers: reader processes (None = one per core, 0 = in this process).
         progress: called with the number of files just read.
-        paths: read these files instead of discovering the inbox (the ``check`` command).
+        files: these files, already discovered (:func:`pipeline.discover.discover_inbox`, or
+            :func:`pipeline.discover.describe_file` for files named on the command line).
     """
-    files = _files_of(paths) if paths is not None else discover_inbox(inbox)
+    if files is None:
+        files = discover_inbox(inbox)
     raws = read_files([f for f in files if f.ignored is None], workers=workers, progress=progress)
     vocabularies = vocabularies_of(config.vocab(school_year))
     units = config.units(school_year)
@@ -112,11 +114,6 @@ def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | Non
         outcome.findings.sort(key=_finding_order)
         outcome.status = WITH_ERRORS if any(f.severity == "row" for f in outcome.findings) else ACCEPTED
     return Intake(school_year, outcomes, _exclude_superseded(validated, {o.file.relative for o in winners}))
-
-
-def _files_of(paths: list[Path]) -> list[InboxFile]:
-    """InboxFile entries for files named on the command line."""
-    return [describe_file(path, path.name) for path in paths]
 
 
 def _intake_one(file: InboxFile, raw: RawWorkbook, vocabularies: dict[str, Vocabulary], units: pd.DataFrame,
