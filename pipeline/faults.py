@@ -107,12 +107,13 @@ def _legacy(table: dict[str, str], rule: str, *, whole_file: bool = False) -> Da
         return "".join(encode.get(ch, ch) for ch in unicodedata.normalize("NFC", value))
 
     def fault(data: UnitData, _: FaultContext) -> Location:
-        if whole_file:
+        if whole_file:  # reported once per sheet, at the first converted cell: Tập thể's first name
             keep = {"ma_don_vi", "nam_hoc", "email", "dien_thoai"}
             data.unit.update({k: legacy(v) for k, v in data.unit.items() if k not in keep})
             data.report.update({k: legacy(v) for k, v in data.report.items()})
             for row in data.collectives + data.individuals:
                 row.update({k: legacy(v) for k, v in row.items()})
+            return Location(rule, SHEET_COLLECTIVES, list_cell(SHEET_COLLECTIVES, "ten_tap_the", 0))
         return _collective_value(data, "tom_tat", legacy(data.collectives[0]["tom_tat"]), rule)
     return fault
 

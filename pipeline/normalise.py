@@ -44,6 +44,8 @@ class Submission:
     sheet_names: dict[str, str] = field(default_factory=dict)  # template sheet → name in the file
     findings: list[Finding] = field(default_factory=list)
     flagged: set[tuple[str, int, str]] = field(default_factory=set)  # (sheet, row, key) already reported
+    # legacy-encoded cells, reported once per sheet and encoding: (sheet, encoding) → [(cell, typed, converted)]
+    legacy: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
 class Vocabulary:
@@ -107,6 +109,7 @@ def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary])
         else:
             setattr(submission, "collectives" if sheet == SHEET_COLLECTIVES else "individuals", records)
             submission.cells[sheet] = dict(table.letters)
+    _report_legacy(submission)
     return submission
 
 
@@ -147,7 +150,8 @@ def _normalise_cell(raw: RawCell, key: str, meta: Mapping[str, Any], sheet: str,
         if parsed.guessed:
             finding("W04", shown, f"đã hiểu là ngày {parsed.value:%d/%m/%Y}")
         return parsed.value
-    text = _text(value, finding)
+    text = _text(value, lambda encoding, typed, converted: submission.legacy.setdefault(
+        (sheet, encoding), []).append((raw.cell, typed, converted)))
     if text is None:
         return None
     if kind == "year":
@@ -168,7 +172,7 @@ def _normalise_cell(raw: RawCell, key: str, meta: Mapping[str, Any], sheet: str,
                 converted = clean_text(convert_legacy(text, encoding))
                 code, _ = vocabulary.lookup(converted)
                 if code is not None:
-                    finding("W01", f'"{text}" ({LEGACY_NAME[encoding]})', f'đã chuyển thành "{converted}"')
+                    submission.legacy.setdefault((sheet, encoding), []).append((raw.cell, text, converted))
                     return code
             finding("R02", f'"{text}"', vocabulary.expected())
             return None
@@ -178,14 +182,24 @@ def _normalise_cell(raw: RawCell, key: str, meta: Mapping[str, Any], sheet: str,
     return text
 
 
-def _text(value: object, finding: Any) -> str | None:
-    """A cell as clean NFC text, converting legacy encodings (with a warning)."""
+def _text(value: object, converted: Any) -> str | None:
+    """A cell as clean NFC text, converting legacy encodings (``converted`` is told of each conversion)."""
     text = as_text(value)
     fixed, encoding = fix_legacy(text)
     cleaned = clean_text(fixed)
     if encoding is not None:
-        finding("W01", f'"{clean_text(text)}" ({LEGACY_NAME.get(encoding, encoding)})', f'đã chuyển thành "{cleaned}"')
+        converted(encoding, clean_text(text), cleaned)
     return cleaned or None
+
+
+def _report_legacy(submission: Submission) -> None:
+    """One W01 per sheet and encoding (a file typed with .VnTime fonts converts in every cell)."""
+    for (sheet, encoding), cells in submission.legacy.items():
+        cell, typed, converted = cells[0]
+        more = f" và {len(cells) - 1} ô khác" if len(cells) > 1 else ""
+        submission.findings.append(Finding(
+            "W01", submission.file, sheet=sheet, cell=cell, found=f'"{typed}"{more} ({LEGACY_NAME[encoding]})',
+            expected=f'đã chuyển sang Unicode, ví dụ "{converted}"', row=int("".join(filter(str.isdigit, cell)) or 0)))
 
 
 def _show_number(number: float) -> str:

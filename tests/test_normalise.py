@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.cells import parse_date, parse_number
-from pipeline.normalise import Submission, Vocabulary, _normalise_cell
+from pipeline.normalise import Submission, Vocabulary, _normalise_cell, _report_legacy
 from pipeline.read import RawCell
 from schemas.submission import CollectiveRow, IndividualRow, UnitForm, column_specs
 
@@ -48,6 +48,7 @@ def vocabularies(config):
 def _normalise(value, key, vocabularies):
     submission = Submission("a.xlsx", {})
     result = _normalise_cell(RawCell(value, "C7"), key, SPECS[key], "Cá nhân", 7, vocabularies, submission)
+    _report_legacy(submission)  # legacy conversions are reported once per sheet, as normalise_workbook does
     return result, submission
 
 
@@ -86,6 +87,18 @@ def test_short_legacy_words_in_lists_are_converted(vocabularies, key, typed, lev
     value, submission = _normalise(typed, key, vocabularies)
     assert value == level
     assert [f.rule for f in submission.findings] == ["W01"]
+
+
+def test_legacy_conversions_are_reported_once_per_sheet(vocabularies) -> None:
+    submission = Submission("a.xlsx", {})
+    for row, typed in enumerate(["NguyÔn ThÞ H\u00ad¬ng", "Bïi V¨n §øc", "Cã"], start=4):
+        _normalise_cell(RawCell(typed, f"B{row}"), "ho_ten" if row < 6 else "la_lanh_dao",
+                        SPECS["ho_ten" if row < 6 else "la_lanh_dao"], "Cá nhân", row, vocabularies, submission)
+    _report_legacy(submission)
+    (warning,) = submission.findings
+    assert (warning.rule, warning.sheet, warning.cell) == ("W01", "Cá nhân", "B4")
+    assert warning.found == '"NguyÔn ThÞ H\u00ad¬ng" và 2 ô khác (TCVN3 (ABC, phông .VnTime))'
+    assert warning.expected == 'đã chuyển sang Unicode, ví dụ "Nguyễn Thị Hương"'
 
 
 def test_nfd_text_becomes_nfc_silently(vocabularies) -> None:
