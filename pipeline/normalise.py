@@ -179,6 +179,13 @@ def _normalise_cell(raw: RawCell, key: str, meta: Mapping[str, Any], sheet: str,
         if guessed:
             finding("W03", f'"{text}"', f'đã hiểu là "{vocabulary.label_set.label_of(code)}"')
         return code
+    suggested = vocabularies.get(meta.get("suggest", ""))
+    if suggested is not None:  # free text with a suggestion list: known values in one spelling, others kept
+        code, guessed = suggested.lookup(text)
+        if code is not None and code != text:
+            if guessed:
+                finding("W03", f'"{text}"', f'đã hiểu là "{code}"')
+            return code
     return text
 
 

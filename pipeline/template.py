@@ -287,6 +287,10 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
                 "input_message": (hint or "Nhập ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.")[:255],
                 "error_title": "Ngày không hợp lệ",
                 "error_message": f"{name}: cần một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019."[:255]}
+    if meta.get("suggest"):
+        return {"validate": "list", "source": f"=ds_{meta['suggest']}", "error_type": "information",
+                "input_title": title, "input_message": hint[:255], "error_title": "Giá trị ngoài danh sách",
+                "error_message": f"{name}: giá trị này không có trong danh sách gợi ý; bấm OK để giữ nguyên."[:255]}
     if meta.get("max_len"):
         return {"validate": "length", "criteria": "<=", "value": meta["max_len"], "input_title": title,
                 "input_message": (hint or f"Tối đa {meta['max_len']} ký tự.")[:255],
@@ -325,6 +329,8 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
     sheet.set_row(first - 1, 96)
     for col, key in enumerate(keys):
         meta = specs[key]
+        if meta.get("suggest") not in (None, *inputs.vocab):  # no suggestion list this year: plain text
+            meta = {k: v for k, v in meta.items() if k != "suggest"}
         sheet.write_string(first - 1, col, _label(meta), styles.header)
         sheet.set_column(col, col, meta.get("width", 14))
         entry = styles.entry[meta["kind"]]

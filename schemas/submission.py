@@ -6,6 +6,7 @@ the reader need to know about the column:
 * ``label`` — the Vietnamese header schools see (the reader matches it tolerantly);
 * ``kind`` — ``text``, ``code``, ``int``, ``number``, ``enum``, ``year``, ``date`` or ``stt``;
 * ``vocab`` — for ``enum``: the label set (config/bo_nhan.toml) or ``don_vi`` for the roster codes;
+* ``suggest`` — for ``text``: a label set offered as a dropdown that still accepts other text;
 * ``required`` — ``True``, or the condition under which it is required (see :data:`REQUIRED_WHEN`);
 * ``min``/``max`` — range for numbers (``birth_year`` ranges are relative to the school year);
 * ``max_len`` — longest accepted text; ``width`` — column width in the template; ``hint`` — input help.
@@ -178,8 +179,8 @@ class IndividualRow(pa.DataFrameModel):
                                  hint="Họ, đệm và tên đầy đủ, ví dụ Nguyễn Thị Hương.")
     gioi_tinh: Series[str] = _field("Giới tính", "enum", vocab="gioi_tinh", required=True, width=8)
     nam_sinh: Series[pd.Int64Dtype] = _field("Năm sinh", "int", required=True, birth_year=True, width=8)
-    dan_toc: Series[str] = _field("Dân tộc", "text", required=True, width=10,
-                                  hint="Kinh, Mường, Thái, Dao, Tày, Mông…")
+    dan_toc: Series[str] = _field("Dân tộc", "text", required=True, width=10, suggest="dan_toc",
+                                  hint="Chọn trong danh sách hoặc gõ tên dân tộc khác.")
     chuc_vu: Series[str] = _field("Chức vụ", "text", required=True, width=16,
                                   hint="Hiệu trưởng, Giáo viên, Chủ tịch công đoàn…")
     la_lanh_dao: Series[str] = _field("Lãnh đạo, quản lý", "enum", vocab="co_khong", required=True, width=10)

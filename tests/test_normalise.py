@@ -62,6 +62,7 @@ def _normalise(value, key, vocabularies):
     ("xep_loai_cdcs", "Hoàn thành tốt nhiệm vụ", "Vững mạnh", "W03"),
     ("gioi_tinh", "nữ", "Nữ", None), ("gioi_tinh", "Nũ", "Nữ", "W03"), ("gioi_tinh", "Nữ giới", None, "R02"),
     ("hoc_tap_lam_theo_bac", "T", "Tốt", "W03"), ("la_lanh_dao", "x", "Có", "W03"),
+    ("dan_toc", "kinh", "Kinh", None), ("dan_toc", "H'Mông", "Mông", "W03"), ("dan_toc", "Xinh Mun", "Xinh Mun", None),
 ])
 def test_enumerations_through_the_label_sets(vocabularies, key, typed, level, rule) -> None:
     value, submission = _normalise(typed, key, vocabularies)

@@ -139,6 +139,13 @@ def test_dropdowns_equal_that_years_label_sets(template_factory, config, year: s
             assert cell_range.min_row == 4 and cell_range.max_row >= 203
 
 
+def test_ethnic_group_is_suggested_not_imposed(book: openpyxl.Workbook, config) -> None:
+    validation, _ = _validations_by_column(book["Cá nhân"])["Dân tộc"]
+    assert validation.type == "list" and validation.errorStyle == "information"  # other groups can be typed
+    assert _list_values(book, validation.formula1) == config.vocab("2018-2019")["dan_toc"].labels
+    assert _list_values(book, validation.formula1)[:2] == ["Kinh", "Mường"]
+
+
 def test_rating_columns_offer_the_rating_scale(book: openpyxl.Workbook) -> None:
     validations = _validations_by_column(book["Tập thể"])
     values = _list_values(book, validations["Thực hiện quy chế dân chủ ở cơ sở"][0].formula1)
