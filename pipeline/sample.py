@@ -32,8 +32,13 @@ from schemas.submission import (
 PUPILS = {"MN": (120, 380), "TH": (300, 900), "THCS": (250, 750), "TH&THCS": (350, 900), "THPT": (600, 1450),
           "PTDTNT": (180, 450), "GDNN-GDTX": (150, 520)}
 RATINGS = ("Tốt", "Khá", "Trung bình", "Chưa thực hiện")
-TEAMS = ["Tổ chuyên môn Toán - Tin", "Tổ chuyên môn Ngữ văn", "Tổ công đoàn khối 1 - 2", "Tổ chuyên môn Khoa học tự nhiên",
-         "Tổ công đoàn Văn phòng", "Tổ chuyên môn Ngoại ngữ", "Tổ công đoàn Nhà trẻ", "Tổ chuyên môn Lịch sử - Địa lý"]
+SECONDARY_TEAMS = ["Tổ chuyên môn Toán - Tin", "Tổ chuyên môn Ngữ văn", "Tổ chuyên môn Khoa học tự nhiên",
+                   "Tổ chuyên môn Ngoại ngữ", "Tổ chuyên môn Lịch sử - Địa lý", "Tổ công đoàn Văn phòng"]
+TEAMS = {  # teams that nominate themselves, by level (cấp học)
+    "MN": ["Tổ chuyên môn Nhà trẻ", "Tổ chuyên môn Mẫu giáo lớn", "Tổ công đoàn Nuôi dưỡng", "Tổ công đoàn Văn phòng"],
+    "TH": ["Tổ công đoàn khối 1 - 2", "Tổ chuyên môn khối 3", "Tổ chuyên môn khối 4 - 5", "Tổ công đoàn Văn phòng"],
+    "GDNN-GDTX": ["Tổ Giáo dục thường xuyên", "Tổ Hướng nghiệp - Dạy nghề", "Tổ công đoàn Văn phòng"],
+}
 AGENCY_TEAMS = ["Tổ công đoàn Văn phòng", "Tổ công đoàn Phòng Kế hoạch - Tài chính", "Tổ công đoàn Phòng Tổ chức cán bộ"]
 ROLES = ["Giáo viên", "Giáo viên", "Giáo viên", "Tổ trưởng chuyên môn", "Giáo viên chủ nhiệm", "Kế toán",
          "Nhân viên văn thư", "Tổng phụ trách Đội", "Phó Hiệu trưởng"]
@@ -103,7 +108,7 @@ def make_unit_data(unit: pd.Series, school_year: str, seed: int) -> UnitData:
         "email": f"congdoan.{unit['ma_don_vi']}@truonghoc.example", "ngay_lap": made,
     }
     collectives = [_collective(rng, unit, 1, f"Công đoàn {unit['ten_don_vi']}", quality, school, members)]
-    teams = TEAMS if school else AGENCY_TEAMS
+    teams = TEAMS.get(str(unit["cap_hoc"]), SECONDARY_TEAMS) if school else AGENCY_TEAMS
     for number, team in enumerate(rng.sample(teams, k=rng.choice([0, 1, 1, 2, 3])), start=2):
         collectives.append(_collective(rng, unit, number, team, quality, school, max(5, members // 4)))
     people = []
