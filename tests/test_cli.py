@@ -75,3 +75,17 @@ def test_template_command_writes_the_workbook(tmp_path: Path) -> None:
     assert str(target) in result.stdout
     assert "Đã tạo biểu mẫu năm học 2019-2020" in result.stdout
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left behind
+
+
+def test_a_locked_output_is_explained_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def locked(source, target):
+        raise PermissionError(13, "Permission denied", str(source), None, str(target))
+
+    monkeypatch.setattr("pipeline.atomic.os.replace", locked)
+    status = main(["template", "--outbox", str(tmp_path), "--config", str(ROOT / "config")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "Mau_DienHinh_2019-2020.xlsx" in err and "tệp đang mở (trong Excel?)" in err
+    assert "Traceback" not in err and "Lỗi nội bộ" not in err
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # the temporary file was cleaned up
