@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PermissionError as error:  # an output open in Excel on Windows, a read-only folder…
         where = error.filename2 or error.filename or ""
         print(f'Không ghi được "{where}": tệp đang mở (trong Excel?) hoặc thư mục không cho ghi. Hãy đóng tệp '
-              "rồi chạy lại; các tệp kết quả cũ vẫn còn nguyên.", file=sys.stderr)
+              "hoặc chọn thư mục khác rồi chạy lại; các tệp kết quả cũ vẫn còn nguyên.", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("\nĐã dừng theo yêu cầu; các tệp kết quả cũ không bị thay đổi.", file=sys.stderr)

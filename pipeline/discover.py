@@ -26,6 +26,7 @@ class InboxFile:
     sha256: str
     modified: float  # file time (seconds since the epoch), a tie-breaker between resubmissions
     ignored: str | None  # why it is not read (Vietnamese), or None for a spreadsheet to read
+    unreadable: str | None = None  # why the file itself could not be opened (permissions, a lock), if so
 
 
 def discover_inbox(inbox: Path) -> list[InboxFile]:
@@ -49,10 +50,14 @@ def discover_inbox(inbox: Path) -> list[InboxFile]:
 
 
 def describe_file(path: Path, relative: str) -> InboxFile:
-    """Size, hash, time and classification of one file."""
+    """Size, hash, time and classification of one file (a file that cannot be opened is still listed)."""
     stat = path.stat()
-    return InboxFile(path=path, relative=relative, size=stat.st_size, sha256=_sha256(path),
-                     modified=stat.st_mtime, ignored=_why_ignored(path.name))
+    try:
+        digest, unreadable = _sha256(path), None
+    except OSError as error:  # no permission, locked by another program: a result, not a crash
+        digest, unreadable = "", f"không mở được tệp ({error.strerror or type(error).__name__})"
+    return InboxFile(path=path, relative=relative, size=stat.st_size, sha256=digest, modified=stat.st_mtime,
+                     ignored=_why_ignored(path.name), unreadable=unreadable)
 
 
 def _why_ignored(name: str) -> str | None:

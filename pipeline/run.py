@@ -89,13 +89,19 @@ def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | Non
     """
     if files is None:
         files = discover_inbox(inbox)
-    raws = read_files([f for f in files if f.ignored is None], workers=workers, progress=progress)
+    raws = read_files([f for f in files if f.ignored is None and f.unreadable is None], workers=workers,
+                      progress=progress)
     vocabularies = vocabularies_of(config.vocab(school_year))
     units = config.units(school_year)
     outcomes: list[FileOutcome] = []
     for file in files:
         if file.ignored is not None:
             outcomes.append(FileOutcome(file, IGNORED, reason=file.ignored))
+            continue
+        if file.unreadable is not None:
+            outcomes.append(FileOutcome(file, REJECTED, findings=[Finding(
+                "F01", file.relative, found=file.unreadable,
+                expected="tệp đọc được: đóng tệp nếu đang mở, kiểm tra quyền truy cập, rồi chạy lại")]))
             continue
         raw = raws[file.relative]
         outcomes.append(_intake_one(file, raw, vocabularies, units, school_year))

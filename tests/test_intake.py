@@ -181,3 +181,22 @@ def test_writing_in_worker_processes_gives_the_same_bytes(mixed, tmp_path: Path,
     sequential = {k: v[0] for k, v in _snapshot(outbox).items()}
     parallel = {k: v[0] for k, v in _snapshot(tmp_path / "parallel").items()}
     assert parallel == sequential and len(parallel) > 10
+
+
+def test_a_file_that_cannot_be_opened_is_rejected_and_listed(config, tmp_path: Path, monkeypatch) -> None:
+    inbox = tmp_path / "inbox"
+    write_demo(config, YEAR, inbox, units=2, faulty=0.0, seed=12)
+    locked = sorted(p for p in inbox.rglob("*.xlsx") if not p.name.startswith("~$"))[0]
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(tmp_path / "out"), "--year", YEAR,
+                 "--config", str(ROOT / "config")]) == 0
+    manifest = json.loads((tmp_path / "out" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["files"] if e["path"] == locked.relative_to(inbox).as_posix())
+    assert entry["status"] == "rejected" and entry["errors"] == 1 and entry["sha256"] == ""
