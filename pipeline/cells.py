@@ -13,6 +13,8 @@ import math
 import re
 from typing import NamedTuple
 
+import pandas as pd
+
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 1 = 1900-01-01, with Excel's 1900 leap-year bug
 ERROR_VALUES = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
                 "#SPILL!", "#CALC!", "Err:502", "Err:504", "Err:508", "Err:522"}
@@ -30,6 +32,18 @@ class Parsed(NamedTuple):
 
     value: object
     guessed: bool = False
+
+
+def is_missing(value: object) -> bool:
+    """Whether a typed value is absent: None, NaN, pandas NA or NaT (text, even empty, is not)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, (str, bytes)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers: present
+        return False
 
 
 def is_blank(value: object) -> bool:

@@ -20,6 +20,7 @@ import pandas as pd
 from pipeline.criteria import Criteria, parse_criteria
 from pipeline.labels import LabelSet, parse_label_sets
 from pipeline.roster import check_roster, read_roster, units_in_year
+from pipeline.rules import show_value
 from pipeline.schoolyear import parse_school_year, years_between
 from schemas.submission import SHEET_MODELS, column_specs
 
@@ -208,13 +209,13 @@ def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) ->
     def text(table: Mapping[str, Any], key: str, what: str, prefix: str = "") -> str:
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
-            problems.append(f'{source}: {prefix}{key} = {_show(value)}, cần {what} (một dòng chữ trong dấu "").')
+            problems.append(f'{source}: {prefix}{key} = {show_value(value)}, cần {what} (một dòng chữ trong dấu "").')
             return ""
         return value.strip()
 
     year = parse_school_year(raw.get("nam_hoc_hien_tai"))
     if year is None:
-        problems.append(f"{source}: nam_hoc_hien_tai = {_show(raw.get('nam_hoc_hien_tai'))}, cần một năm học "
+        problems.append(f"{source}: nam_hoc_hien_tai = {show_value(raw.get('nam_hoc_hien_tai'))}, cần một năm học "
                         'dạng "2019-2020".')
     values = {key: text(raw, key, what) for key, what in SETTINGS_TEXT.items()}
     sign = raw.get("ky_ten") if isinstance(raw.get("ky_ten"), Mapping) else {}
@@ -230,7 +231,7 @@ def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) ->
         deadline_year = parse_school_year(key)
         date = _parse_date(value)
         if deadline_year is None or date is None:
-            problems.append(f'{source}, mục [han_nop]: "{key}" = {_show(value)}, cần năm học dạng "2019-2020" và '
+            problems.append(f'{source}, mục [han_nop]: "{key}" = {show_value(value)}, cần năm học dạng "2019-2020" và '
                             'ngày dạng "30/06/2020".')
             continue
         deadlines[deadline_year] = date
@@ -260,5 +261,3 @@ def _hash(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _show(value: Any) -> str:
-    return "(trống)" if value is None else f'"{value}"' if isinstance(value, str) else str(value)

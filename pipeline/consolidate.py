@@ -111,8 +111,9 @@ def _submissions(intake: Intake, config: Config, roster: pd.DataFrame, collectiv
                  individuals: pd.DataFrame) -> pd.DataFrame:
     deadline = config.settings.deadlines.get(intake.school_year)
     rows = []
+    by_unit = intake.outcomes_by_unit()
     for code, unit in roster.iterrows():
-        outcomes = [o for o in intake.outcomes if o.unit == code and o.status != "ignored"]
+        outcomes = by_unit.get(str(code), [])
         winner = next((o for o in outcomes if o.status in (ACCEPTED, WITH_ERRORS)), None)
         shown = winner or next((o for o in outcomes if o.status == REJECTED), None)
         received = dt.datetime.fromtimestamp(shown.file.modified).date() if shown else None

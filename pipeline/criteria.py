@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.labels import LabelSet
+from pipeline.rules import show_value
 from schemas.submission import CollectiveRow, IndividualRow, column_specs
 
 METHODS = ("muc_do", "bang", "ty_le", "binh_quan")
@@ -119,7 +120,7 @@ def parse_criteria(raw: Mapping[str, Any], vocab: Mapping[str, LabelSet], source
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (
                 high is not None and value > high):
             span = f"từ {low:g} đến {high:g}" if high is not None else f"từ {low:g} trở lên"
-            problems.append(f'{source}, {where}: {key} = {_show(value)}, cần một số {span}.')
+            problems.append(f'{source}, {where}: {key} = {show_value(value)}, cần một số {span}.')
             return 0.0
         return float(value)
 
@@ -181,12 +182,12 @@ def _parse_target(block: Any, index: int, vocab: Mapping[str, LabelSet], source:
     where = f'{source}, đối tượng "{code}"'
     kind = block.get("loai")
     if kind not in KINDS:
-        problems.append(f'{where}: loai = {_show(kind)}, cần "tap_the" hoặc "ca_nhan".')
+        problems.append(f'{where}: loai = {show_value(kind)}, cần "tap_the" hoặc "ca_nhan".')
         return None
     columns = column_specs(KINDS[kind])
     model = block.get("loai_mo_hinh")
     if kind == "tap_the" and model not in vocab["loai_mo_hinh"].codes:
-        problems.append(f"{where}: loai_mo_hinh = {_show(model)}, cần một trong: "
+        problems.append(f"{where}: loai_mo_hinh = {show_value(model)}, cần một trong: "
                         f"{', '.join(vocab['loai_mo_hinh'].codes)}.")
 
     def levels_of(column: str) -> list[str]:
@@ -198,13 +199,13 @@ def _parse_target(block: Any, index: int, vocab: Mapping[str, LabelSet], source:
             enum is None or (columns[value]["kind"] == "enum") == enum)
         if not ok:
             wanted = [k for k, m in columns.items() if enum is None or (m["kind"] == "enum") == enum]
-            problems.append(f"{at}: {key} = {_show(value)}, cần tên một cột của trang "
+            problems.append(f"{at}: {key} = {show_value(value)}, cần tên một cột của trang "
                             f"{'Tập thể' if kind == 'tap_the' else 'Cá nhân'}: {', '.join(wanted)}.")
         return ok
 
     gates: list[Gate] = []
     for gate in block.get("dieu_kien", []):
-        at = f"{where}, điều kiện {_show(gate.get('cot') if isinstance(gate, Mapping) else gate)}"
+        at = f"{where}, điều kiện {show_value(gate.get('cot') if isinstance(gate, Mapping) else gate)}"
         if not isinstance(gate, Mapping) or not known_column(gate.get("cot"), "cot", at, enum=True):
             continue
         reason = str(gate.get("ly_do", "")).strip() or f"Không đạt điều kiện {gate['cot']}"
@@ -236,7 +237,7 @@ def _parse_target(block: Any, index: int, vocab: Mapping[str, LabelSet], source:
                 continue
             method = item.get("cach_tinh")
             if method not in METHODS:
-                problems.append(f"{at}: cach_tinh = {_show(method)}, cần một trong: {', '.join(METHODS)}.")
+                problems.append(f"{at}: cach_tinh = {show_value(method)}, cần một trong: {', '.join(METHODS)}.")
                 continue
             points = number(item, "diem", at)
             if points <= 0:
@@ -307,6 +308,3 @@ def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _show(value: Any) -> str:
-    """A value as staff would recognise it in a message."""
-    return "(trống)" if value is None else f'"{value}"' if isinstance(value, str) else str(value)

@@ -72,6 +72,11 @@ class Finding:
         return text + "."
 
 
+def show_value(value: object) -> str:
+    """A configuration or cell value as staff would recognise it in a message."""
+    return "(trống)" if value is None else f'"{value}"' if isinstance(value, str) else str(value)
+
+
 _RULES = [
     # ---- file errors: the file is rejected
     Rule("F01", "file", "Tệp không đọc được như một bảng tính",

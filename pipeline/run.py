@@ -67,6 +67,14 @@ class Intake:
     outcomes: list[FileOutcome]
     validated: Validated
 
+    def outcomes_by_unit(self) -> dict[str, list[FileOutcome]]:
+        """Each attributed unit's files (ignored ones left out), in inbox order."""
+        grouped: dict[str, list[FileOutcome]] = {}
+        for outcome in self.outcomes:
+            if outcome.unit is not None and outcome.status != IGNORED:
+                grouped.setdefault(outcome.unit, []).append(outcome)
+        return grouped
+
     @property
     def findings(self) -> list[Finding]:
         """Every finding of every file, in file order."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.cells import is_missing
 from pipeline.criteria import Criteria, Criterion, Target
 from pipeline.vi.collation import collation_key, person_sort_key
 from schemas.submission import NOT_APPLICABLE, YES
@@ -50,14 +51,14 @@ def criterion_points(criterion: Criterion, row: Mapping[str, Any], members: floa
     full = _fraction(criterion.points)
     if criterion.method in ("muc_do", "bang"):
         value = row.get(criterion.column or "")
-        if _missing(value) or value == NOT_APPLICABLE:
+        if is_missing(value) or value == NOT_APPLICABLE:
             return Points(None, None)
         if criterion.method == "muc_do":
             return Points(full * _fraction(rating_percent.get(str(value), 0)) / 100, full)
         return Points(_fraction((criterion.table or {}).get(str(value), 0)), full)
     numerator: Any = row.get(criterion.numerator or "")
     denominator: Any = row.get(criterion.denominator or "") if criterion.method == "ty_le" else members
-    if _missing(numerator) or _missing(denominator) or float(denominator) <= 0:
+    if is_missing(numerator) or is_missing(denominator) or float(denominator) <= 0:
         return Points(None, None)
     value = _fraction(float(numerator)) / _fraction(float(denominator))
     if criterion.method == "ty_le":
@@ -67,10 +68,6 @@ def criterion_points(criterion: Criterion, row: Mapping[str, Any], members: floa
         if (value > bound) if threshold.strict else (value >= bound):
             return Points(_fraction(threshold.points), full)
     return Points(Fraction(0), full)
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def round_score(value: Fraction) -> float:
@@ -191,7 +188,7 @@ def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any
 
         def order(index: Any) -> tuple[Any, ...]:
             row = scored.loc[index]
-            groups = tuple(-(row[c] if not _missing(row[c]) else -1) for c in group_columns)
+            groups = tuple(-(row[c] if not is_missing(row[c]) else -1) for c in group_columns)
             return (-row["diem"], *groups, name_key(row), str(row["ma_don_vi"]), str(row["tep"]), int(row["dong"]))
 
         ranked = sorted(eligible.index, key=order)

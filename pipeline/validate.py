@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.cells import as_text
+from pipeline.cells import as_text, is_missing
 from pipeline.criteria import Criteria
 from pipeline.normalise import Submission
 from pipeline.rules import Finding
@@ -196,7 +196,7 @@ def _run_schema(frame: pd.DataFrame, schema: pa.DataFrameSchema, sheet: str, by_
         meta = specs[key]
         value = row[key]
         findings.append(Finding(rule, submission.file, sheet=found_sheet, cell=cell, column=meta["label"],
-                                found="ô trống" if _missing(value) else f'"{as_text(_plain(value))}"',
+                                found="ô trống" if is_missing(value) else f'"{as_text(_plain(value))}"',
                                 expected=_expected(rule, key, meta, specs, start), row=excel_row, key=key))
     return findings
 
@@ -210,11 +210,6 @@ def _where(submission: Submission, sheet: str, key: str, row: pd.Series) -> tupl
         return found_sheet, cell, int("".join(ch for ch in cell if ch.isdigit()) or 0)
     excel_row = int(row["dong"])
     return found_sheet, f"{cells.get(key, '?')}{excel_row}", excel_row
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or \
-        (not isinstance(value, str) and pd.isna(value))
 
 
 def _plain(value: Any) -> Any:
@@ -272,7 +267,7 @@ def _leaders_collectives(people: pd.DataFrame, collectives: pd.DataFrame,
 
 def person_key(name: object, birth_year: object) -> tuple[str, object]:
     """How a person is recognised: canonical name (tone placement folded) and birth year."""
-    return canonical_key(str(name)), None if _missing(birth_year) else int(birth_year)  # type: ignore[call-overload]
+    return canonical_key(str(name)), None if is_missing(birth_year) else int(birth_year)  # type: ignore[call-overload]
 
 
 def _duplicate_people(people: pd.DataFrame, by_file: Mapping[str, Submission]) -> list[Finding]:
@@ -320,26 +315,27 @@ def _plausibility(units: pd.DataFrame, collectives: pd.DataFrame, criteria: Crit
     """W09–W11: titles against the unit's own emulation results (thresholds in the criteria file)."""
     limits = criteria.plausibility
     findings: list[Finding] = []
+    titled = {file: rows for file, rows in collectives[collectives["danh_hieu"].notna()].groupby("tep")}
     for unit in units.itertuples(index=False):
         staff, advanced, soldiers, disciplined = (unit.tong_so_cbgvnv, unit.so_lao_dong_tien_tien,
                                                   unit.so_cstd_co_so, unit.so_bi_ky_luat)
         submission = by_file[unit.tep]
         cells = submission.cells.get(SHEET_UNIT, {})
         unit_sheet = submission.sheet_names.get(SHEET_UNIT, SHEET_UNIT)
-        if not _missing(advanced) and not _missing(soldiers) and advanced > 0:
+        if not is_missing(advanced) and not is_missing(soldiers) and advanced > 0:
             cap = limits.get("cstd_toi_da_tren_ldtt", 15)
             if soldiers * 100 > cap * advanced:
                 findings.append(Finding("W11", unit.tep, sheet=unit_sheet, cell=cells.get("so_cstd_co_so", ""),
                                         column="Số Chiến sĩ thi đua cơ sở",
                                         found=f"{soldiers} trên {advanced} Lao động tiên tiến",
                                         expected=f"không quá {cap:g} % số Lao động tiên tiến"))
-        if _missing(staff) or _missing(advanced) or staff <= 0:
+        if is_missing(staff) or is_missing(advanced) or staff <= 0:
             continue
         share = 100 * advanced / staff
-        own = collectives[collectives["tep"] == unit.tep]
+        own = titled.get(unit.tep, collectives.iloc[0:0])
         letters = submission.cells.get(SHEET_COLLECTIVES, {})
         collective_sheet = submission.sheet_names.get(SHEET_COLLECTIVES, SHEET_COLLECTIVES)
-        for row in own[own["danh_hieu"].notna()].itertuples(index=False):
+        for row in own.itertuples(index=False):
             cell = f"{letters.get('danh_hieu', '?')}{row.dong}"
             if row.danh_hieu == "Tập thể lao động tiên tiến" and share <= limits.get("ldtt_cho_tap_the_tien_tien", 50):
                 findings.append(Finding("W09", unit.tep, sheet=collective_sheet, cell=cell,
@@ -352,9 +348,9 @@ def _plausibility(units: pd.DataFrame, collectives: pd.DataFrame, criteria: Crit
                 problems = []
                 if share < needed:
                     problems.append(f"{share:.0f} % Lao động tiên tiến")
-                if _missing(soldiers) or soldiers < 1:
+                if is_missing(soldiers) or soldiers < 1:
                     problems.append("không có Chiến sĩ thi đua cơ sở")
-                if not _missing(disciplined) and disciplined > 0:
+                if not is_missing(disciplined) and disciplined > 0:
                     problems.append(f"{disciplined} người bị kỷ luật")
                 if problems:
                     findings.append(Finding("W10", unit.tep, sheet=collective_sheet, cell=cell,

@@ -14,7 +14,7 @@ from pipeline.consolidate import Consolidation, consolidate
 from pipeline.feedback import feedback_path, write_feedback
 from pipeline.manifest import write_manifest
 from pipeline.marked import marked_path, write_marked_copy
-from pipeline.run import IGNORED, REJECTED, WITH_ERRORS, FileOutcome, Intake
+from pipeline.run import REJECTED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.summary import summary_path, write_summary
 
 
@@ -37,11 +37,10 @@ def write_outputs(intake: Intake, config: Config, outbox: Path) -> Written:
     summary = summary_path(outbox, intake.school_year)
     write_summary(result, config, summary)
     roster = config.units(intake.school_year).set_index("ma_don_vi")
-    units = sorted({o.unit for o in intake.outcomes
-                    if o.unit is not None and o.unit in roster.index and o.status != IGNORED})
+    by_unit = intake.outcomes_by_unit()
     jobs = []
-    for unit in units:  # everything a unit's files need, and nothing of another unit's
-        outcomes = [o for o in intake.outcomes if o.unit == unit and o.status != IGNORED]
+    for unit in sorted(u for u in by_unit if u in roster.index):  # a unit's files, nothing of another unit's
+        outcomes = by_unit[unit]
         files = {o.file.relative for o in outcomes}
         jobs.append(_UnitJob(unit, str(roster.loc[unit, "ten_don_vi"]), intake.school_year,
                              feedback_path(outbox, intake.school_year, unit), outcomes,

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from pipeline.cells import is_missing
 
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2020, 1, 1)  # document property timestamps: fixed so re-runs are byte-identical
@@ -62,15 +63,6 @@ class Formats:
         if (style, kind) not in self._cells:
             self._cells[style, kind] = self.workbook.add_format({**STYLES[style], **KINDS[kind]})
         return self._cells[style, kind]
-
-
-def is_missing(value: Any) -> bool:
-    """None, NaN, pandas NA/NaT."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return value is pd.NA or value is pd.NaT
 
 
 def write_value(sheet: Worksheet, row: int, col: int, value: Any, formats: Formats, style: str = "cell") -> None:
