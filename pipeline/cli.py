@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.config import ConfigError, load_config
+from pipeline.config.load import ConfigError, load_config
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -178,26 +178,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from pipeline.template import build_template
+    from pipeline.run import make_template
 
     config = load_config(args.config)
-    year = config.check_year(args.year)
-    path = build_template(config, year, args.outbox)
-    units = len(config.units(year))
-    print(f"Đã tạo biểu mẫu năm học {year}:")
+    year, path = make_template(config, config.check_year(args.year), args.outbox)
+    print(f"Đã tạo biểu mẫu năm học {year.school_year}:")
     print(f"  {path}")
-    print(f"  {units} đơn vị trong danh sách chọn mã đơn vị; gửi tệp này cho các trường.")
+    print(f"  {len(year.units)} đơn vị trong danh sách chọn mã đơn vị; gửi tệp này cho các trường.")
     return EXIT_OK
 
 
 class _Progress:
     """A one-line progress bar on stderr (only when it is a terminal)."""
 
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.done, self.label = total, 0, label
+    def __init__(self, label: str) -> None:
+        self.total, self.done, self.label, self.live = 0, 0, label, False
+
+    def start(self, total: int) -> None:
+        self.total = total
         self.live = sys.stderr.isatty() and total > 0
 
-    def __call__(self, step: int) -> None:
+    def step(self, step: int) -> None:
         self.done += step
         if self.live:
             filled = int(30 * self.done / self.total)
@@ -210,24 +211,20 @@ class _Progress:
 
 
 def _consolidate(args: argparse.Namespace) -> int:
-    from pipeline.discover import discover_inbox
-    from pipeline.run import STATUS_LABEL, take_in
-    from pipeline.write import write_outputs
+    from pipeline.intake.outcome import STATUS_LABEL
+    from pipeline.run import Progress, RunError, consolidate_year
 
     config = load_config(args.config)
     year = config.check_year(args.year)
-    if not args.inbox.is_dir():
-        print(f'Không tìm thấy thư mục "{args.inbox}"; hãy chép các tệp các trường gửi về vào đó.', file=sys.stderr)
+    bar = _Progress("Đang đọc các tệp")
+    try:
+        done = consolidate_year(config, year, args.inbox, args.outbox, progress=Progress(bar.start, bar.step))
+    except RunError as error:
+        print(error, file=sys.stderr)
         return EXIT_USAGE
-    if args.outbox.resolve().is_relative_to(args.inbox.resolve()):
-        print(f'Thư mục kết quả "{args.outbox}" nằm trong thư mục bài nộp "{args.inbox}"; chương trình không ghi '
-              "vào thư mục bài nộp. Hãy chọn --outbox ở chỗ khác.", file=sys.stderr)
-        return EXIT_USAGE
-    files = discover_inbox(args.inbox)
-    progress = _Progress(sum(1 for f in files if f.ignored is None), "Đang đọc các tệp")
-    intake = take_in(args.inbox, config, year, progress=progress, files=files)
-    progress.close()
-    written = write_outputs(intake, config, args.outbox)
+    finally:
+        bar.close()
+    intake = done.intake
     counts: dict[str, int] = {}
     for outcome in intake.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -237,29 +234,28 @@ def _consolidate(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {counts.get(status, 0):>5}")
     print(f"  {'Số lỗi / cảnh báo':<{width}}  {sum(o.errors for o in intake.outcomes):>5} / "
           f"{sum(o.warnings for o in intake.outcomes)}")
-    figures = dict(written.consolidation.figures)
+    figures = dict(done.consolidation.figures)
     for label in ("Tập thể được đề nghị", "Tập thể đề nghị biểu dương", "Cá nhân được đề nghị",
                   "Cá nhân đề nghị biểu dương"):
         print(f"  {label:<{width}}  {figures[label]:>5}")
-    print(f"Kết quả: {written.folder}")
-    print(f"  bản tổng hợp: {written.summary}")
-    print(f"  phản hồi cho {len(written.feedback)} đơn vị ({len(written.marked)} tệp đánh dấu ô lỗi): "
-          f"{written.folder / 'phan_hoi'}")
-    print(f"  danh sách tệp đã xử lý: {written.manifest}")
+    print(f"Kết quả: {done.folder}")
+    print(f"  bản tổng hợp: {done.summary}")
+    print(f"  phản hồi cho {len(done.feedback)} đơn vị ({len(done.marked)} tệp đánh dấu ô lỗi): "
+          f"{done.folder / 'phan_hoi'}")
+    print(f"  danh sách tệp đã xử lý: {done.manifest}")
     return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
-    from pipeline.discover import describe_file
-    from pipeline.run import STATUS_LABEL, take_in
+    from pipeline.intake.outcome import STATUS_LABEL
+    from pipeline.run import RunError, check_files
 
     config = load_config(args.config)
-    year = config.check_year(args.year)
-    missing = [path for path in args.files if not path.is_file()]
-    if missing:
-        print(f"Không tìm thấy tệp: {', '.join(map(str, missing))}", file=sys.stderr)
+    try:
+        intake = check_files(config, config.check_year(args.year), args.files)
+    except RunError as error:
+        print(error, file=sys.stderr)
         return EXIT_USAGE
-    intake = take_in(Path("."), config, year, files=[describe_file(path, path.name) for path in args.files])
     for outcome in intake.outcomes:
         unit = f" — đơn vị {outcome.unit}" if outcome.unit else ""
         reason = f" ({outcome.reason})" if outcome.reason else ""
@@ -271,7 +267,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from pipeline.demo import clear_demo_inbox, mark_demo_inbox, write_demo
+    from pipeline.samples.demo import clear_demo_inbox, mark_demo_inbox, write_demo
 
     config = load_config(args.config)
     year = config.check_year(args.year)
@@ -298,7 +294,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from pipeline.bench import format_results, run_bench
+    from pipeline.samples.bench import format_results, run_bench
 
     config = load_config(args.config)
     year = config.check_year(args.year)

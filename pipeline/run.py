@@ -1,218 +1,197 @@
 """The orchestrator: the only module that knows the order of the stages (SPEC §2).
 
-``inbox → discover → guard/read (workers) → normalise → validate → (score → consolidate) → write``.
-Stage modules never import each other's internals through this one; this one only wires them.
+``config → template`` and
+``inbox → discover → guard/read (workers) → normalise → identify → validate → score → consolidate → write``.
+Each stage returns new values; this module passes them on. The configuration is resolved once per run
+(:class:`pipeline.config.year.YearConfig`) and handed to every stage. The command line is a thin shell over
+:func:`make_template`, :func:`consolidate_year` and :func:`check_files`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-import pandas as pd
-
-from pipeline.cells import as_text, parse_date
-from pipeline.config import Config
-from pipeline.discover import InboxFile, discover_inbox
-from pipeline.ingest import read_files
-from pipeline.normalise import Submission, Vocabulary, normalise_workbook, vocabularies_of
-from pipeline.read import RawWorkbook
-from pipeline.rules import Finding
-from pipeline.schoolyear import parse_school_year
-from pipeline.template import TEMPLATE_ID, TEMPLATE_VERSION
-from pipeline.validate import Validated, check_identity, duplicates_across_units, validate_submissions
-from pipeline.vi.text import clean_text
-from schemas.submission import SHEET_UNIT
-
-ACCEPTED, WITH_ERRORS, REJECTED, SUPERSEDED, IGNORED = (
-    "accepted", "accepted_with_errors", "rejected", "superseded", "ignored")
-STATUS_LABEL = {
-    ACCEPTED: "Hợp lệ",
-    WITH_ERRORS: "Hợp lệ, có dòng lỗi (dòng lỗi không được chấm)",
-    REJECTED: "Bị từ chối",
-    SUPERSEDED: "Đã được thay bằng tệp mới hơn",
-    IGNORED: "Bỏ qua",
-}
-
-
-@dataclass
-class FileOutcome:
-    """What became of one inbox file."""
-
-    file: InboxFile
-    status: str
-    unit: str | None = None
-    reason: str = ""  # why ignored (Vietnamese)
-    submission: Submission | None = None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        """Number of file and row findings."""
-        return sum(1 for f in self.findings if f.severity != "warning")
-
-    @property
-    def warnings(self) -> int:
-        """Number of warnings."""
-        return sum(1 for f in self.findings if f.severity == "warning")
+from pipeline.config.load import Config
+from pipeline.config.year import YearConfig
+from pipeline.intake.discover import InboxFile, describe_file, discover_inbox
+from pipeline.intake.identify import (
+    check_identity,
+    folder_year,
+    in_folder_of,
+    supersede,
+    template_sheets,
+    unit_of,
+    unreadable,
+    year_of,
+)
+from pipeline.intake.normalise import normalise_workbook
+from pipeline.intake.outcome import (
+    ACCEPTED,
+    IGNORED,
+    REJECTED,
+    SUPERSEDED,
+    WITH_ERRORS,
+    FileOutcome,
+    Intake,
+    finding_order,
+)
+from pipeline.intake.read import RawWorkbook
+from pipeline.intake.validate import duplicates_across_units, validate_submissions
+from pipeline.intake.workers import read_files
+from pipeline.outputs.feedback import UnitJob, feedback_path, write_unit_files
+from pipeline.outputs.manifest import write_manifest
+from pipeline.outputs.summary import summary_path, write_summary
+from pipeline.scoring.consolidate import Consolidation, consolidate
+from pipeline.template.writer import build_template
+from schemas.submission import UnitForm
 
 
-@dataclass
-class Intake:
-    """Every file's outcome and the validated frames of the winning files."""
-
-    school_year: str
-    outcomes: list[FileOutcome]
-    validated: Validated
-
-    def outcomes_by_unit(self) -> dict[str, list[FileOutcome]]:
-        """Each attributed unit's files (ignored ones left out), in inbox order."""
-        grouped: dict[str, list[FileOutcome]] = {}
-        for outcome in self.outcomes:
-            if outcome.unit is not None and outcome.status != IGNORED:
-                grouped.setdefault(outcome.unit, []).append(outcome)
-        return grouped
-
-    @property
-    def findings(self) -> list[Finding]:
-        """Every finding of every file, in file order."""
-        return [f for outcome in self.outcomes for f in outcome.findings]
+class RunError(Exception):
+    """A run that cannot start as asked (a usage error, exit 2); the message is Vietnamese."""
 
 
-def take_in(inbox: Path, config: Config, school_year: str, *, workers: int | None = None,
-            progress: Callable[[int], None] | None = None, files: list[InboxFile] | None = None) -> Intake:
-    """Discover, read, normalise and validate every file of the inbox (or just ``files``).
+@dataclass(frozen=True)
+class Progress:
+    """How a long run reports progress: ``start(total)`` once, then ``step(n)`` per n files read."""
+
+    start: Callable[[int], None]
+    step: Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    """What one consolidation found and where its outputs went."""
+
+    intake: Intake
+    consolidation: Consolidation
+    folder: Path
+    summary: Path
+    manifest: Path
+    feedback: list[Path]
+    marked: list[Path]
+
+
+def make_template(config: Config, school_year: str, outbox: Path) -> tuple[YearConfig, Path]:
+    """Write the template of ``school_year`` into the outbox; returns the year's configuration and the path."""
+    year = config.for_year(school_year)
+    return year, build_template(year, outbox)
+
+
+def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path, *,
+                     progress: Progress | None = None, workers: int | None = None) -> Consolidated:
+    """Read, check, score and consolidate every file of the inbox; write the outbox of the year.
+
+    Raises:
+        RunError: when the inbox is missing or the outbox lies inside it (the inbox is read-only to us).
+    """
+    if not inbox.is_dir():
+        raise RunError(f'Không tìm thấy thư mục "{inbox}"; hãy chép các tệp các trường gửi về vào đó.')
+    if outbox.resolve().is_relative_to(inbox.resolve()):
+        raise RunError(f'Thư mục kết quả "{outbox}" nằm trong thư mục bài nộp "{inbox}"; chương trình không ghi '
+                       "vào thư mục bài nộp. Hãy chọn --outbox ở chỗ khác.")
+    year = config.for_year(school_year)
+    files = discover_inbox(inbox)
+    if progress is not None:
+        progress.start(sum(1 for f in files if f.ignored is None))
+    intake = take_in(year, files, workers=workers, progress=progress.step if progress else None)
+    result = consolidate(intake, year)
+    summary = summary_path(outbox, school_year)
+    write_summary(result, year, summary)
+    jobs = []
+    by_unit = intake.outcomes_by_unit()
+    for unit in sorted(u for u in by_unit if u in year.codes):  # a unit's files, nothing of another unit's
+        outcomes = by_unit[unit]
+        files_of_unit = {o.file.relative for o in outcomes}
+        jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), school_year,
+                            feedback_path(outbox, school_year, unit), tuple(outcomes),
+                            result.collectives[result.collectives["tep"].isin(files_of_unit)],
+                            result.individuals[result.individuals["tep"].isin(files_of_unit)]))
+    marked = write_unit_files(jobs)
+    folder = outbox / school_year
+    manifest = folder / "manifest.json"
+    write_manifest(intake, year, manifest)
+    return Consolidated(intake, result, folder, summary, manifest, [job.path for job in jobs], marked)
+
+
+def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Intake:
+    """The dry run: the same checks and messages as a consolidation, nothing written.
+
+    Raises:
+        RunError: when a named file does not exist.
+    """
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise RunError(f"Không tìm thấy tệp: {', '.join(map(str, missing))}")
+    year = config.for_year(school_year)
+    return take_in(year, [describe_file(path, path.name) for path in paths])
+
+
+def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int | None = None,
+            progress: Callable[[int], None] | None = None) -> Intake:
+    """Read, normalise, identify and validate files (or every file of an inbox folder).
 
     Args:
-        inbox: the inbox folder; never modified.
-        config: the checked configuration.
-        school_year: the year being consolidated; files of other years are ignored (or rejected when they
-            sit in this year's folder).
+        year: the configuration of the year being consolidated; files of other years are ignored (or rejected
+            when they sit in this year's folder).
+        files: discovered files (:func:`pipeline.intake.discover.discover_inbox`), or an inbox to discover.
         workers: reader processes (None = one per core, 0 = in this process).
         progress: called with the number of files just read.
-        files: these files, already discovered (:func:`pipeline.discover.discover_inbox`, or
-            :func:`pipeline.discover.describe_file` for files named on the command line).
     """
-    if files is None:
-        files = discover_inbox(inbox)
+    if isinstance(files, Path):
+        files = discover_inbox(files)
     raws = read_files([f for f in files if f.ignored is None and f.unreadable is None], workers=workers,
                       progress=progress)
-    vocabularies = vocabularies_of(config.vocab(school_year))
-    units = config.units(school_year)
     outcomes: list[FileOutcome] = []
     for file in files:
         if file.ignored is not None:
             outcomes.append(FileOutcome(file, IGNORED, reason=file.ignored))
-            continue
-        if file.unreadable is not None:
-            outcomes.append(FileOutcome(file, REJECTED, findings=[Finding(
-                "F01", file.relative, found=file.unreadable,
-                expected="tệp đọc được: đóng tệp nếu đang mở, kiểm tra quyền truy cập, rồi chạy lại")]))
-            continue
-        raw = raws[file.relative]
-        outcomes.append(_intake_one(file, raw, vocabularies, units, school_year))
+        elif file.unreadable is not None:
+            outcomes.append(FileOutcome(file, REJECTED, findings=(unreadable(file),)))
+        else:
+            outcomes.append(_take_one(file, raws[file.relative], year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
-    _mark_superseded(readable)
-    winners = [o for o in readable if o.status != SUPERSEDED]
-    validated = validate_submissions([o.submission for o in winners if o.submission], school_year,
-                                     config.criteria(school_year))
-    by_file = {o.file.relative: o for o in outcomes}
-    for finding in validated.findings:
-        by_file[finding.file].findings.append(finding)
-    submissions = {o.file.relative: o.submission for o in winners if o.submission}
-    for finding in duplicates_across_units(validated.individuals, submissions):
-        by_file[finding.file].findings.append(finding)
+    decided = {o.file.relative: o for o in supersede(readable)}
+    outcomes = [decided.get(o.file.relative, o) for o in outcomes]
+    winners = [o for o in outcomes if o.file.relative in decided and o.status != SUPERSEDED]
+    submissions = {o.file.relative: o.submission for o in winners if o.submission is not None}
+    validated = validate_submissions(list(submissions.values()), year)
+    found: dict[str, list] = {}
+    for item in (*validated.findings, *duplicates_across_units(validated.individuals, submissions)):
+        found.setdefault(item.file, []).append(item)
+    finished = {}
     for outcome in winners:
-        outcome.findings.sort(key=_finding_order)
-        outcome.status = WITH_ERRORS if any(f.severity == "row" for f in outcome.findings) else ACCEPTED
-    return Intake(school_year, outcomes, _exclude_superseded(validated, {o.file.relative for o in winners}))
+        findings = sorted((*outcome.findings, *found.get(outcome.file.relative, ())), key=finding_order)
+        status = WITH_ERRORS if any(f.severity == "row" for f in findings) else ACCEPTED
+        finished[outcome.file.relative] = replace(outcome, status=status, findings=tuple(findings))
+    return Intake(year.school_year, tuple(finished.get(o.file.relative, o) for o in outcomes), validated)
 
 
-def _intake_one(file: InboxFile, raw: RawWorkbook, vocabularies: dict[str, Vocabulary], units: pd.DataFrame,
-                school_year: str) -> FileOutcome:
+def _take_one(file: InboxFile, raw: RawWorkbook, year: YearConfig) -> FileOutcome:
+    """One read file: rejected, ignored (another year's), or normalised and identified."""
+    if raw.complete:
+        raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))
     if raw.rejected:
-        return FileOutcome(file, REJECTED, unit=_unit_of(raw, units),
-                           findings=sorted(raw.findings, key=_finding_order))
-    year = _year_of(raw)
-    if year is not None and year != school_year and not _in_folder_of(file.relative, school_year):
-        return FileOutcome(file, IGNORED, reason=f"thuộc năm học {year}; tổng hợp bằng lệnh "
-                                                 f"consolidate --year {year}")
-    submission = normalise_workbook(raw, vocabularies)
+        return FileOutcome(file, REJECTED, unit=unit_of(raw, year.codes),
+                           findings=tuple(sorted(raw.findings, key=finding_order)))
+    school_year = year.school_year
+    other = year_of(raw)
+    if other is not None and other != school_year and not in_folder_of(file.relative, school_year):
+        return FileOutcome(file, IGNORED, reason=f"thuộc năm học {other}; tổng hợp bằng lệnh "
+                                                 f"consolidate --year {other}")
+    submission = normalise_workbook(raw, year.vocabularies)
     findings = list(submission.findings)
-    if year is not None and year != school_year:
-        findings.append(Finding("F08", file.relative, sheet=submission.sheet_names.get(SHEET_UNIT, SHEET_UNIT),
-                                found=f"biểu mẫu năm học {year} trong thư mục năm học {school_year}",
-                                expected=f"biểu mẫu Mau_DienHinh_{school_year}.xlsx"))
-    findings += check_identity(submission, school_year, units, TEMPLATE_ID, TEMPLATE_VERSION)
-    submission.findings = findings
-    unit = submission.unit.get("ma_don_vi") or None
-    if unit is not None and unit not in set(units["ma_don_vi"]):
+    if other is not None and other != school_year:
+        findings.append(folder_year(submission, other, school_year))
+    identity, padded = check_identity(submission, year)
+    findings += identity
+    if padded is not None:
+        submission = submission.with_unit_code(padded)
+    unit = submission.unit.get(UnitForm.ma_don_vi) or None
+    if unit is not None and unit not in year.codes:
         unit = None  # unknown codes are listed by file, never used as a name on disk
-    status = REJECTED if any(f.severity == "file" for f in findings) else ACCEPTED
-    return FileOutcome(file, status, unit=unit, submission=submission if status != REJECTED else None,
-                       findings=sorted(findings, key=_finding_order))
-
-
-def _unit_of(raw: RawWorkbook, units: pd.DataFrame) -> str | None:
-    """The roster unit a rejected workbook names on its `Đơn vị` form, if it can be read at all."""
-    table = raw.tables.get(SHEET_UNIT)
-    cell = table.rows[0][1].get("ma_don_vi") if table is not None and table.rows else None
-    code = clean_text(as_text(cell.value)) if cell is not None else ""
-    return code if code in set(units["ma_don_vi"]) else None
-
-
-def _year_of(raw: RawWorkbook) -> str | None:
-    """The school year a workbook says it is for (its `_meta`, else its `Đơn vị` form)."""
-    year = parse_school_year(raw.meta.get("nam_hoc"))
-    if year is None and SHEET_UNIT in raw.tables and raw.tables[SHEET_UNIT].rows:
-        cell = raw.tables[SHEET_UNIT].rows[0][1].get("nam_hoc")
-        year = parse_school_year(str(cell.value)) if cell is not None else None
-    return year
-
-
-def _in_folder_of(relative: str, school_year: str) -> bool:
-    """Whether a file sits in a folder named for ``school_year`` (``inbox/2019-2020/…``)."""
-    return any(parse_school_year(part) == school_year for part in PurePosixPath(relative).parts[:-1])
-
-
-def _mark_superseded(outcomes: list[FileOutcome]) -> None:
-    """Of several files of one unit, the newest (ngày lập, then file time) wins; the others are superseded."""
-    by_unit: dict[str, list[FileOutcome]] = {}
-    for outcome in outcomes:
-        if outcome.unit:
-            by_unit.setdefault(outcome.unit, []).append(outcome)
-    for group in by_unit.values():
-        if len(group) < 2:
-            continue
-        ranked = sorted(group, key=_recency, reverse=True)
-        winner = ranked[0]
-        for loser in ranked[1:]:
-            loser.status = SUPERSEDED
-            loser.findings.append(Finding("W14", loser.file.relative, found=f"ngày lập {_made_on(loser)}",
-                                          expected=f"đã dùng tệp {winner.file.relative} (ngày lập {_made_on(winner)})"))
-
-
-def _recency(outcome: FileOutcome) -> tuple[dt.date, float, str]:
-    made = outcome.submission.unit.get("ngay_lap") if outcome.submission else None
-    parsed = parse_date(made).value if made is not None else None
-    return (parsed or dt.date.min), outcome.file.modified, outcome.file.relative  # type: ignore[return-value]
-
-
-def _made_on(outcome: FileOutcome) -> str:
-    made = _recency(outcome)[0]
-    return made.strftime("%d/%m/%Y") if made != dt.date.min else "không ghi"
-
-
-def _exclude_superseded(validated: Validated, keep: set[str]) -> Validated:
-    def only(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["tep"].isin(keep)].reset_index(drop=True)
-
-    return Validated(only(validated.units), only(validated.collectives), only(validated.individuals),
-                     only(validated.reports), validated.findings)
-
-
-def _finding_order(finding: Finding) -> tuple[int, str, int, str, str]:
-    severity = {"file": 0, "row": 1, "warning": 2}[finding.severity]
-    return severity, finding.sheet, finding.row or 0, finding.cell, finding.rule
+    rejected = any(f.severity == "file" for f in findings)
+    ordered = tuple(sorted(findings, key=finding_order))
+    return FileOutcome(file, REJECTED if rejected else ACCEPTED, unit=unit,
+                       submission=None if rejected else replace(submission, findings=ordered), findings=ordered)

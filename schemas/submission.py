@@ -7,7 +7,7 @@ the reader need to know about the column:
 * ``kind`` — ``text``, ``code``, ``int``, ``number``, ``enum``, ``year``, ``date`` or ``stt``;
 * ``vocab`` — for ``enum``: the label set (config/bo_nhan.toml) or ``don_vi`` for the roster codes;
 * ``suggest`` — for ``text``: a label set offered as a dropdown that still accepts other text;
-* ``required`` — ``True``, or the condition under which it is required (see :data:`REQUIRED_WHEN`);
+* ``required`` — ``True``, or the condition under which it is required (see :data:`REQUIRED_IF`);
 * ``min``/``max`` — range for numbers (``birth_year`` ranges are relative to the school year);
 * ``max_len`` — longest accepted text; ``width`` — column width in the template; ``hint`` — input help.
 
@@ -32,16 +32,14 @@ SHEET_REPORT = "Kết quả"
 SHEET_META = "_meta"
 SHEET_LISTS = "_lists"
 
+# The template's identity, written in its `_meta` sheet; readers reject other versions.
+TEMPLATE_ID = "CDGD-HB-DHTT"
+TEMPLATE_VERSION = "1.0"  # bump when columns, sheets or meanings change
+
 SCHOOL_MODEL = "Công đoàn trường học (GD-ĐT)"
 AGENCY_MODEL = "Công đoàn cơ quan, đơn vị kiểu mẫu"
 NOT_APPLICABLE = "Không áp dụng"
 YES, NO = "Có", "Không"
-
-# Conditions under which a column is required, beyond "always".
-REQUIRED_WHEN = {
-    "school_model": f"when Loại mô hình is {SCHOOL_MODEL}",
-    "leader": "when Lãnh đạo, quản lý is Có",
-}
 
 TEXT_MAX = 2000  # SPEC §4.1: Tóm tắt thành tích ≤ 2,000 characters
 COUNT_MAX = 100_000  # no school has more pupils, teachers or members than this
@@ -49,27 +47,35 @@ MONEY_MAX = 10_000_000  # nghìn đồng: ten billion đồng, far above any uni
 AGE_MIN, AGE_MAX = 18, 70  # SPEC §4.2: born between (start − 70) and (start − 18)
 
 
-# Custom checks are named by their rule ID (pipeline/rules.py); ":key" names the column a row-wise
-# check reports on.
+# Every check is named by its rule ID (schemas/rules.py): custom checks by ``name``, built-in ones by
+# ``error`` (what pandera reports as the failed check); ":key" names the column a frame-wide check reports on.
 REQUIRED_CHECK = pa.Check(lambda series: series.notna(), name="R01", ignore_na=False)
 
 
 def _field(label: str, kind: str, *, required: bool | str = False, **meta: Any) -> Any:
-    """A nullable pandera field whose metadata describes the template column."""
+    """A nullable pandera field whose metadata describes the template column; its checks carry rule IDs."""
     checks: dict[str, Any] = {}
     if kind in ("int", "number"):
         if "min" in meta:
-            checks["ge"] = meta["min"]
+            checks["ge"] = {"min_value": meta["min"], "error": "R04"}
         if "max" in meta:
-            checks["le"] = meta["max"]
+            checks["le"] = {"max_value": meta["max"], "error": "R04"}
     if "max_len" in meta:
-        checks["str_length"] = {"max_value": meta["max_len"]}
+        checks["str_length"] = {"max_value": meta["max_len"], "error": "R05"}
     return pa.Field(nullable=True, metadata={"label": label, "kind": kind, "required": required, **meta},
                     **checks)
 
 
 def _rating(label: str, width: int = 16, **meta: Any) -> Any:
     return _field(label, "enum", vocab="muc_do", required=True, width=width, **meta)
+
+
+class Provenance(pa.DataFrameModel):
+    """Where every row of a consolidated frame comes from (SPEC §10: `Tệp`, `Dòng`)."""
+
+    tep: Series[str] = pa.Field(metadata={"label": "Tệp"})  # the file, relative to the inbox
+    ma_don_vi: Series[str] = pa.Field(nullable=True, metadata={"label": "Mã đơn vị"})  # the unit it belongs to
+    dong: Series[pd.Int64Dtype] = pa.Field(metadata={"label": "Dòng"})  # the Excel row (0 on a form)
 
 
 class UnitForm(pa.DataFrameModel):
@@ -284,7 +290,7 @@ def sheet_schema(model: type[pa.DataFrameModel], year_start: int) -> pa.DataFram
         elif required in REQUIRED_IF:
             conditional.append(_required_if(name, *REQUIRED_IF[required]))
         if name == "nam_sinh":
-            checks.append(pa.Check.in_range(*birth_year_range(year_start), name="R04"))
+            checks.append(pa.Check.in_range(*birth_year_range(year_start), error="R04"))
         if checks != list(column.checks):
             updates[name] = {"checks": checks}
     schema = schema.update_columns(updates) if updates else schema

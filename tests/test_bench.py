@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.bench import format_results, run_bench
+from pipeline.samples.bench import format_results, run_bench
 
 
 def test_bench_reports_pipeline_floor_and_naive(config, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_a_locked_output_is_explained_not_a_traceback(tmp_path: Path, capsys: py
     def locked(source, target):
         raise PermissionError(13, "Permission denied", str(source), None, str(target))
 
-    monkeypatch.setattr("pipeline.atomic.os.replace", locked)
+    monkeypatch.setattr("pipeline.outputs.atomic.os.replace", locked)
     status = main(["template", "--outbox", str(tmp_path), "--config", str(ROOT / "config")])
     err = capsys.readouterr().err
     assert status == 1

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.config import load_config
+from pipeline.config.load import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -159,5 +159,5 @@ def test_sample_config_is_valid_and_realistic() -> None:
     assert (roster[roster["ma_don_vi"] == "13001"]["ten_don_vi"] == "Cơ quan Sở Giáo dục và Đào tạo").all()
     assert len(roster[roster["loai_don_vi"] == "Cơ quan, đơn vị"]) == 3
     assert config.settings.school_year == "2019-2020"
-    criteria = config.criteria("2019-2020")
+    criteria = config.for_year("2019-2020").criteria
     assert [sum(g.points for g in t.groups) for t in criteria.targets] == [100, 100, 100]

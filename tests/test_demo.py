@@ -6,9 +6,9 @@ import hashlib
 from collections import Counter
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.demo import _synthetic_roster, write_demo
-from pipeline.sample import make_unit_data
+from pipeline.config.load import load_config
+from pipeline.samples.demo import _synthetic_roster, write_demo
+from pipeline.samples.sample import make_unit_data
 
 YEAR = "2019-2020"
 
@@ -28,7 +28,7 @@ def test_same_seed_same_files(config, tmp_path: Path, monkeypatch) -> None:
 
 
 def test_data_is_realistic(config) -> None:
-    units = config.units(YEAR)
+    units = config.for_year(YEAR).units
     data = [make_unit_data(row, YEAR, seed=2020) for _, row in units.iterrows()]
     people = [p for d in data for p in d.individuals]
     ethnic = Counter(p["dan_toc"] for p in people)
@@ -46,6 +46,6 @@ def test_data_is_realistic(config) -> None:
 def test_synthetic_roster_beyond_the_sample(config, tmp_path: Path) -> None:
     _synthetic_roster(config, YEAR, 750, tmp_path / "cfg")
     big = load_config(tmp_path / "cfg")
-    units = big.units(YEAR)
+    units = big.for_year(YEAR).units
     assert len(units) == 750 and units["ma_don_vi"].is_unique
-    assert set(units["cap_hoc"]) == set(config.units(YEAR)["cap_hoc"])
+    assert set(units["cap_hoc"]) == set(config.for_year(YEAR).units["cap_hoc"])

@@ -1,4 +1,4 @@
-"""Tests for pipeline.fakenames: deterministic, plausible fictional Vietnamese people."""
+"""Tests for pipeline.samples.fakenames: deterministic, plausible fictional Vietnamese people."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.fakenames import ETHNIC_WEIGHTS_HOA_BINH, FEMALE, MALE, NAMING, Person, make_person
+from pipeline.samples.fakenames import ETHNIC_WEIGHTS_HOA_BINH, FEMALE, MALE, NAMING, Person, make_person
 from pipeline.vi.text import is_vietnamese_syllable
 
 DRAWS = 5_000

@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from pipeline.guard import (
+from pipeline.intake.guard import (
     MAX_FILE_BYTES,
     MAX_MEMBERS,
     MAX_ROWS,
@@ -440,7 +440,7 @@ def test_path_that_is_not_a_readable_file_is_refused(tmp_path: Path, make: Calla
 CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from pipeline.guard import guard_file
+    from pipeline.intake.guard import guard_file
     finding = guard_file(Path(sys.argv[1]))
     if finding is None:
         from python_calamine import CalamineWorkbook

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.demo import write_demo
-from pipeline.faults import FAULTS
+from pipeline.samples.demo import write_demo
+from pipeline.samples.faults import FAULTS
 
 YEAR = "2019-2020"
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,7 +175,7 @@ def test_outbox_inside_the_inbox_is_refused(tmp_path: Path, capsys) -> None:
 
 def test_writing_in_worker_processes_gives_the_same_bytes(mixed, tmp_path: Path, monkeypatch) -> None:
     _, inbox, outbox, _, _ = mixed
-    monkeypatch.setattr("pipeline.write.PARALLEL_FROM", 1)
+    monkeypatch.setattr("pipeline.outputs.feedback.PARALLEL_FROM", 1)
     assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(tmp_path / "parallel"), "--year", YEAR,
                  "--config", str(ROOT / "config")]) == 0
     sequential = {k: v[0] for k, v in _snapshot(outbox).items()}

@@ -5,16 +5,36 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.cells import parse_date, parse_number
-from pipeline.normalise import Submission, Vocabulary, _normalise_cell, _report_legacy
-from pipeline.read import RawCell
-from schemas.submission import CollectiveRow, IndividualRow, UnitForm, column_specs
+from pipeline.intake.cells import parse_date, parse_number
+from pipeline.intake.normalise import normalise_workbook
+from pipeline.intake.read import RawSheet, RawWorkbook
+from schemas.submission import (
+    SHEET_COLLECTIVES,
+    SHEET_INDIVIDUALS,
+    SHEET_UNIT,
+    CollectiveRow,
+    IndividualRow,
+    UnitForm,
+    column_specs,
+)
 
 SPECS = {**column_specs(UnitForm), **column_specs(CollectiveRow), **column_specs(IndividualRow)}
+SHEET_OF = {key: sheet for sheet, model in ((SHEET_UNIT, UnitForm), (SHEET_COLLECTIVES, CollectiveRow),
+                                            (SHEET_INDIVIDUALS, IndividualRow)) for key in column_specs(model)}
+
+
+def _workbook(sheet: str, rows: dict[str, list], letter: str = "C") -> RawWorkbook:
+    """A raw workbook with one sheet holding ``rows`` (``dong`` = Excel rows) in column ``letter``."""
+    keys = [k for k in rows if k != "dong"]
+    cells = {k: f"{letter}{rows['dong'][0]}" if sheet == SHEET_UNIT else letter for k in keys}
+    frame = pd.DataFrame({"dong": [0] if sheet == SHEET_UNIT else rows["dong"],
+                          **{k: pd.array(rows[k], dtype=object) for k in keys}})
+    return RawWorkbook("a.xlsx", sheets={sheet: RawSheet(sheet, "Cá nhân", frame, cells)}, complete=True)
 
 
 @pytest.mark.parametrize(("typed", "value", "guessed"), [
@@ -42,14 +62,13 @@ def test_dates_day_first(typed, value) -> None:
 
 @pytest.fixture(scope="module")
 def vocabularies(config):
-    return {name: Vocabulary(label_set) for name, label_set in config.vocab("2019-2020").items()}
+    return config.for_year("2019-2020").vocabularies
 
 
 def _normalise(value, key, vocabularies):
-    submission = Submission("a.xlsx", {})
-    result = _normalise_cell(RawCell(value, "C7"), key, SPECS[key], "Cá nhân", 7, vocabularies, submission)
-    _report_legacy(submission)  # legacy conversions are reported once per sheet, as normalise_workbook does
-    return result, submission
+    """One value in cell C7 of its sheet, through the whole normaliser (findings included)."""
+    submission = normalise_workbook(_workbook(SHEET_OF[key], {"dong": [7], key: [value]}), vocabularies)
+    return submission.frames[SHEET_OF[key]].iloc[0][key], submission
 
 
 @pytest.mark.parametrize(("key", "typed", "level", "rule"), [
@@ -91,11 +110,9 @@ def test_short_legacy_words_in_lists_are_converted(vocabularies, key, typed, lev
 
 
 def test_legacy_conversions_are_reported_once_per_sheet(vocabularies) -> None:
-    submission = Submission("a.xlsx", {})
-    for row, typed in enumerate(["NguyÔn ThÞ H\u00ad¬ng", "Bïi V¨n §øc", "Cã"], start=4):
-        _normalise_cell(RawCell(typed, f"B{row}"), "ho_ten" if row < 6 else "la_lanh_dao",
-                        SPECS["ho_ten" if row < 6 else "la_lanh_dao"], "Cá nhân", row, vocabularies, submission)
-    _report_legacy(submission)
+    rows = {"dong": [4, 5, 6], "ho_ten": ["NguyÔn ThÞ H\u00ad¬ng", "Bïi V¨n §øc", None],
+            "la_lanh_dao": [None, None, "Cã"]}
+    submission = normalise_workbook(_workbook(SHEET_INDIVIDUALS, rows, letter="B"), vocabularies)
     (warning,) = submission.findings
     assert (warning.rule, warning.sheet, warning.cell) == ("W01", "Cá nhân", "B4")
     assert warning.found == '"NguyÔn ThÞ H\u00ad¬ng" và 2 ô khác (TCVN3 (ABC, phông .VnTime))'
@@ -105,7 +122,7 @@ def test_legacy_conversions_are_reported_once_per_sheet(vocabularies) -> None:
 def test_nfd_text_becomes_nfc_silently(vocabularies) -> None:
     value, submission = _normalise(unicodedata.normalize("NFD", "Bùi Thị Thủy"), "ho_ten", vocabularies)
     assert value == "Bùi Thị Thủy" and unicodedata.is_normalized("NFC", value)
-    assert submission.findings == []
+    assert submission.findings == ()
 
 
 CELL_VALUES = st.one_of(

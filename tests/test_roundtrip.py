@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.faults import FAULTS, FaultContext
 from pipeline.run import take_in
-from pipeline.sample import make_unit_data
-from pipeline.template import TemplateInputs, generated_at, write_template
+from pipeline.samples.faults import FAULTS, FaultContext
+from pipeline.samples.sample import make_unit_data
+from pipeline.template.writer import write_template
 from tests.libreoffice import convert_many, needs_libreoffice
 
 pytestmark = needs_libreoffice
@@ -21,13 +21,12 @@ def _messages(intake):
 
 
 def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -> None:
-    unit = config.units(YEAR).iloc[3]
+    unit = config.for_year(YEAR).units.iloc[3]
     data = make_unit_data(unit, YEAR, seed=9)
     context = FaultContext(None, 2019, [data])  # type: ignore[arg-type]
     for rule in ("R04", "W02", "W03", "W04", "R01", "W01"):
         next(f for f in FAULTS if f.rule == rule).data(data, context)  # type: ignore[misc]
-    inputs = TemplateInputs(YEAR, config.vocab(YEAR), config.units(YEAR), config.criteria(YEAR), generated_at(),
-                            config.sha256)
+    inputs = config.for_year(YEAR)
     original = tmp_path / "original" / "bai_nop.xlsx"
     original.parent.mkdir()
     write_template(inputs, original, data.fill())
@@ -39,7 +38,7 @@ def test_libreoffice_copies_validate_like_the_original(config, tmp_path: Path) -
         inbox = tmp_path / f"inbox-{name}"
         inbox.mkdir()
         shutil.copy(path, inbox / path.name)
-        results[name] = _messages(take_in(inbox, config, YEAR, workers=0))
+        results[name] = _messages(take_in(config.for_year(YEAR), inbox, workers=0))
     status, messages = results["original"]
     assert status == "accepted_with_errors"
     assert {m[0] for m in messages} >= {"R04", "W02", "W03", "W04", "R01", "W01"}

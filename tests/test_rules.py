@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.demo import write_demo
-from pipeline.discover import discover_inbox
-from pipeline.faults import FAULTS
-from pipeline.ingest import read_files
-from pipeline.rules import RULES
-from pipeline.run import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, take_in
+from pipeline.intake.discover import discover_inbox
+from pipeline.intake.outcome import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS
+from pipeline.intake.workers import read_files
+from pipeline.run import take_in
+from pipeline.samples.demo import write_demo
+from pipeline.samples.faults import FAULTS
+from schemas.rules import RULES
 
 YEAR = "2019-2020"
 INJECTED_BY_TESTS = {"F05"}  # a reader crash has no data form; test_reader_crash_costs_one_file injects it
@@ -34,7 +35,7 @@ def faulty_run(config, tmp_path_factory):
     """One file per fault of the catalogue (every unit faulty), read and validated."""
     inbox = tmp_path_factory.mktemp("faults") / "inbox"
     demo = write_demo(config, YEAR, inbox, faulty=1.0, faults=FAULTS, seed=7)
-    intake = take_in(inbox, config, YEAR, workers=2)
+    intake = take_in(config.for_year(YEAR), inbox, workers=2)
     return demo, {o.file.relative: o for o in intake.outcomes}
 
 
@@ -72,7 +73,7 @@ def test_messages_name_sheet_cell_column_found_and_expected(faulty_run) -> None:
 def test_clean_files_have_no_errors(config, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_demo(config, YEAR, inbox, units=12, faulty=0.0, seed=3)
-    intake = take_in(inbox, config, YEAR, workers=0)
+    intake = take_in(config.for_year(YEAR), inbox, workers=0)
     submissions = [o for o in intake.outcomes if o.file.relative.endswith(".xlsx") and not
                    o.file.relative.startswith("~$")]
     assert len(submissions) == 12
@@ -84,7 +85,7 @@ def _abort_on_crash_files(path: Path, relative: str):
     if "crash" in relative:
         faulthandler.disable()  # keep the test log quiet: the abort is the point
         os.abort()  # what python-calamine does on some hostile files
-    from pipeline.read import read_workbook
+    from pipeline.intake.read import read_workbook
 
     return read_workbook(path, relative)
 
@@ -94,7 +95,7 @@ def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest
     demo = write_demo(config, YEAR, inbox, units=4, faulty=0.0, seed=5)
     victim = demo.files[1]
     victim.rename(victim.with_name("crash " + victim.name))
-    monkeypatch.setattr("pipeline.ingest.read_workbook", _abort_on_crash_files)
+    monkeypatch.setattr("pipeline.intake.workers.read_workbook", _abort_on_crash_files)
     files = [f for f in discover_inbox(inbox) if f.ignored is None]
     raws = read_files(files, workers=2)
     crashed = [r for r in raws.values() if any(f.rule == "F05" for f in r.findings)]

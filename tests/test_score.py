@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipeline.criteria import Criteria, Criterion, Group, Target
-from pipeline.score import (
+from pipeline.config.criteria import Criteria, Criterion, Group, Target
+from pipeline.scoring.score import (
     COMPREHENSIVE,
     FIELD,
     INELIGIBLE,
@@ -25,7 +25,7 @@ SCHOOL = "Công đoàn trường học (GD-ĐT)"
 
 @pytest.fixture(scope="module")
 def criteria(config) -> Criteria:
-    return config.criteria(YEAR)
+    return config.for_year(YEAR).criteria
 
 
 def school(**changes: Any) -> dict[str, Any]:

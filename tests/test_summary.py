@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.sample import make_unit_data
-from pipeline.template import TemplateInputs, generated_at, write_template
+from pipeline.samples.sample import make_unit_data
+from pipeline.template.writer import write_template
 from pipeline.vi.collation import person_sort_key
 from schemas.submission import CollectiveRow, IndividualRow, column_specs
 from tests.libreoffice import convert, needs_libreoffice
@@ -101,7 +101,7 @@ def test_submission_status_lists_every_roster_unit_once(demo_run, config) -> Non
     _, book = demo_run
     rows = _rows(book["Tình hình nộp"])
     codes = [r["Mã đơn vị"] for r in rows if r["Mã đơn vị"]]
-    assert sorted(codes) == sorted(config.units(YEAR)["ma_don_vi"])
+    assert sorted(codes) == sorted(config.for_year(YEAR).units["ma_don_vi"])
     assert len(codes) == len(set(codes))
     assert {r["Tình trạng"] for r in rows} <= {"Đã nộp — hợp lệ", "Đã nộp — có dòng lỗi", "Bị từ chối", "Chưa nộp"}
     assert 39 <= sum(r["Tình trạng"] == "Chưa nộp" for r in rows) <= 55 - 16 + 4  # 16 units sent files
@@ -135,7 +135,7 @@ def test_proposal_list_order_and_columns(demo_run) -> None:
 
 
 def test_vietnamese_name_order_and_no_formulas(config, tmp_path: Path) -> None:
-    unit = config.units(YEAR).iloc[5]
+    unit = config.for_year(YEAR).units.iloc[5]
     data = make_unit_data(unit, YEAR, seed=1)
     template_row = dict(data.individuals[-1], la_lanh_dao="Không", tap_the_dung_dau=None)
     data.individuals = [dict(template_row, stt=n + 1, ho_ten=name, nam_sinh=1970 + n) for n, name in enumerate(NAMES)]
@@ -144,8 +144,7 @@ def test_vietnamese_name_order_and_no_formulas(config, tmp_path: Path) -> None:
     data.collectives[0]["tom_tat"] = HOSTILE[2]
     data.collectives[0]["ten_tap_the"] = HOSTILE[3]
     data.unit["nguoi_lap_bieu"] = HOSTILE[4]
-    inputs = TemplateInputs(YEAR, config.vocab(YEAR), config.units(YEAR), config.criteria(YEAR), generated_at(),
-                            config.sha256)
+    inputs = config.for_year(YEAR)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     write_template(inputs, inbox / "bai_nop.xlsx", data.fill())
@@ -170,7 +169,7 @@ def test_vietnamese_name_order_and_no_formulas(config, tmp_path: Path) -> None:
 
 
 def test_long_tables_are_split_never_truncated(demo_run, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("pipeline.summary.MAX_DATA_ROWS", 40)
+    monkeypatch.setattr("pipeline.outputs.summary.MAX_DATA_ROWS", 40)
     path, book = demo_run
     inbox = path.parents[2] / "inbox"
     split = openpyxl.load_workbook(_consolidate(inbox, tmp_path / "outbox"))

@@ -11,7 +11,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import __version__
-from pipeline.template import TEMPLATE_ID, TEMPLATE_VERSION, template_path
+from pipeline.template.writer import TEMPLATE_ID, TEMPLATE_VERSION, template_path
 
 SHEETS = ["Hướng dẫn", "Đơn vị", "Tập thể", "Cá nhân", "Kết quả", "_meta", "_lists"]
 
@@ -129,7 +129,7 @@ def test_report_form_covers_spec_4_3(book: openpyxl.Workbook) -> None:
 @pytest.mark.parametrize("year", ["2017-2018", "2018-2019", "2019-2020"])
 def test_dropdowns_equal_that_years_label_sets(template_factory, config, year: str) -> None:
     workbook = openpyxl.load_workbook(template_factory(year))
-    vocab = config.vocab(year)
+    vocab = config.for_year(year).vocab
     for sheet_name, dropdowns in (("Tập thể", COLLECTIVE_DROPDOWNS), ("Cá nhân", INDIVIDUAL_DROPDOWNS)):
         validations = _validations_by_column(workbook[sheet_name])
         for label, vocab_name in dropdowns.items():
@@ -142,7 +142,7 @@ def test_dropdowns_equal_that_years_label_sets(template_factory, config, year: s
 def test_ethnic_group_is_suggested_not_imposed(book: openpyxl.Workbook, config) -> None:
     validation, _ = _validations_by_column(book["Cá nhân"])["Dân tộc"]
     assert validation.type == "list" and validation.errorStyle == "information"  # other groups can be typed
-    assert _list_values(book, validation.formula1) == config.vocab("2018-2019")["dan_toc"].labels
+    assert _list_values(book, validation.formula1) == config.for_year("2018-2019").vocab["dan_toc"].labels
     assert _list_values(book, validation.formula1)[:2] == ["Kinh", "Mường"]
 
 
@@ -157,7 +157,7 @@ def test_unit_codes_are_the_roster_units_valid_that_year(template_factory, confi
     workbook = openpyxl.load_workbook(template_factory(year))
     validation = next(v for v in workbook["Đơn vị"].data_validations.dataValidation if "B5" in str(v.sqref))
     codes = _list_values(workbook, validation.formula1)
-    assert codes == list(config.units(year)["ma_don_vi"])
+    assert codes == list(config.for_year(year).units["ma_don_vi"])
     assert len(codes) == len(set(codes))
 
 
@@ -256,14 +256,14 @@ def test_guide_summarises_the_criteria(book: openpyxl.Workbook, config) -> None:
     sheet = book["Hướng dẫn"]
     rows = [(r[1].value, r[2].value, r[3].value) for r in sheet.iter_rows(min_row=1) if r[3].value is not None
             and isinstance(r[3].value, (int, float))]
-    criteria = config.criteria("2018-2019")
+    criteria = config.for_year("2018-2019").criteria
     expected = [(g.name, c.name, c.points) for t in criteria.targets for g in t.groups for c in g.criteria]
     assert rows == expected
     assert sum(points for _, _, points in rows) == 300  # three targets of 100 points each
 
 
 def test_self_check_messages_never_contain_the_separator(config) -> None:
-    from pipeline.selfcheck import SEPARATOR, CheckContext, column_checks
+    from pipeline.template.selfcheck import SEPARATOR, CheckContext, column_checks
     from schemas.submission import SHEET_MODELS, column_specs
 
     context = CheckContext("Có", "A", "B", "Không áp dụng", 2018, "X", "da_nhap")

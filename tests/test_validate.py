@@ -5,22 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.run import take_in
-from pipeline.sample import list_cell, make_unit_data
-from pipeline.template import TemplateInputs, generated_at, write_template
+from pipeline.samples.sample import list_cell, make_unit_data
+from pipeline.template.writer import write_template
 
 YEAR = "2019-2020"
 
 
 def _intake(config, tmp_path: Path, edit):
-    unit = config.units(YEAR).iloc[2]  # a school
+    unit = config.for_year(YEAR).units.iloc[2]  # a school
     data = make_unit_data(unit, YEAR, seed=4)
     edit(data)
-    inputs = TemplateInputs(YEAR, config.vocab(YEAR), config.units(YEAR), config.criteria(YEAR), generated_at(),
-                            config.sha256)
+    inputs = config.for_year(YEAR)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     write_template(inputs, inbox / "f.xlsx", data.fill())
-    (outcome,) = take_in(inbox, config, YEAR, workers=0).outcomes
+    (outcome,) = take_in(config.for_year(YEAR), inbox, workers=0).outcomes
     return outcome
 
 

@@ -1,6 +1,6 @@
 """Writing the school template `Mau_DienHinh_<năm học>.xlsx` (SPEC §4): the contract with schools.
 
-Layout (read back by :mod:`pipeline.read` by names and header labels, never by position):
+Layout (read back by :mod:`pipeline.intake.read` by names and header labels, never by position):
 
 * list sheets (`Tập thể`, `Cá nhân`): title in row 1, hint in row 2, header labels in row 3, data from
   row 4; two trailing columns of ours, ``Cần sửa`` (the row's problems) and ``Số lỗi``;
@@ -18,19 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline import __version__
-from pipeline.atomic import atomic_path
-from pipeline.config import Config
-from pipeline.criteria import Criteria
-from pipeline.labels import LabelSet
-from pipeline.schoolyear import year_start
-from pipeline.selfcheck import (
+from pipeline.config.year import YearConfig
+from pipeline.outputs.atomic import atomic_path
+from pipeline.outputs.xlsx import FONT, PAPER_A4, new_workbook
+from pipeline.template.selfcheck import (
     CheckContext,
     column_checks,
     problem_count_formula,
@@ -48,6 +44,8 @@ from schemas.submission import (
     SHEET_META,
     SHEET_REPORT,
     SHEET_UNIT,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
     YES,
     CollectiveRow,
     IndividualRow,
@@ -57,9 +55,6 @@ from schemas.submission import (
     column_specs,
 )
 
-TEMPLATE_ID = "CDGD-HB-DHTT"
-TEMPLATE_VERSION = "1.0"  # bump when columns, sheets or meanings change; readers reject other versions
-
 LIST_HEADER_ROW = 3  # 1-based Excel row of the header labels on list sheets
 LIST_ROWS = {SHEET_COLLECTIVES: 200, SHEET_INDIVIDUALS: 300}  # formatted empty rows (SPEC §4: ≥ 200)
 FORM_HEADER_ROW = 4
@@ -67,8 +62,6 @@ STATUS_CELL = "B2"  # on `Đơn vị`: number of problems left
 STATUS_NAME = "so_loi_con_lai"
 STARTED_NAME = "da_nhap"
 PROBLEM_HEADER, COUNT_HEADER = "Cần sửa", "Số lỗi"
-FONT = "Times New Roman"
-PAPER_A4 = 9
 
 
 @dataclass(frozen=True)
@@ -89,30 +82,16 @@ class Fill:
         return self.collectives if sheet == SHEET_COLLECTIVES else self.individuals
 
 
-@dataclass(frozen=True)
-class TemplateInputs:
-    """Everything the template shows for one school year."""
-
-    school_year: str
-    vocab: Mapping[str, LabelSet]
-    units: pd.DataFrame
-    criteria: Criteria
-    generated_at: dt.datetime
-    config_sha256: str
-
-
 def template_path(outbox: Path, school_year: str) -> Path:
     """Where `make template` writes the workbook for ``school_year``."""
     return outbox / school_year / "template" / f"Mau_DienHinh_{school_year}.xlsx"
 
 
-def build_template(config: Config, school_year: str, outbox: Path) -> Path:
-    """Write the template of ``school_year`` into the outbox (atomically) and return its path."""
-    inputs = TemplateInputs(school_year, config.vocab(school_year), config.units(school_year),
-                            config.criteria(school_year), generated_at(), config.sha256)
-    target = template_path(outbox, school_year)
+def build_template(year: YearConfig, outbox: Path) -> Path:
+    """Write the template of the school year into the outbox (atomically) and return its path."""
+    target = template_path(outbox, year.school_year)
     with atomic_path(target) as temporary:
-        write_template(inputs, temporary)
+        write_template(year, temporary)
     return target
 
 
@@ -123,52 +102,53 @@ def generated_at() -> dt.datetime:
     return moment.replace(microsecond=0, tzinfo=None)
 
 
-def write_template(inputs: TemplateInputs, path: Path, fill: Fill | None = None) -> None:
-    """Write the template workbook to ``path``, optionally with values in its data cells."""
+def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
+                   generated: dt.datetime | None = None) -> None:
+    """Write the template workbook to ``path``, optionally with values in its data cells.
+
+    Args:
+        year: the school year's configuration (label sets, units, criteria).
+        generated: the moment written in `_meta` (default: :func:`generated_at`).
+    """
     fill = fill or Fill()
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                               "strings_to_numbers": False})
-    workbook.set_properties({
-        "title": f"Biểu mẫu điển hình tiên tiến năm học {inputs.school_year}",
-        "subject": "Đề nghị biểu dương điển hình tiên tiến và báo cáo kết quả thực hiện",
-        "author": "Công đoàn Giáo dục tỉnh",
-        "created": inputs.generated_at,
-        "comments": f"{TEMPLATE_ID} {TEMPLATE_VERSION}",
-    })
+    generated = generated or generated_at()
+    workbook = new_workbook(path, f"Biểu mẫu điển hình tiên tiến năm học {year.school_year}", created=generated,
+                            subject="Đề nghị biểu dương điển hình tiên tiến và báo cáo kết quả thực hiện",
+                            comments=f"{TEMPLATE_ID} {TEMPLATE_VERSION}")
     workbook.set_size(1400, 900)
     styles = _Styles(workbook)
     sheets = {name: workbook.add_worksheet(name, worksheet_class=_Worksheet) for name in (
         SHEET_GUIDE, SHEET_UNIT, SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT, SHEET_META, SHEET_LISTS)}
-    _write_lists(workbook, sheets[SHEET_LISTS], inputs)
+    _write_lists(workbook, sheets[SHEET_LISTS], year)
     context = CheckContext(
-        yes=inputs.vocab["co_khong"].label_of(YES),
-        school_model=inputs.vocab["loai_mo_hinh"].label_of(SCHOOL_MODEL),
-        agency_model=inputs.vocab["loai_mo_hinh"].label_of(AGENCY_MODEL),
-        not_applicable=inputs.vocab["muc_do"].label_of(NOT_APPLICABLE),
-        year_start=year_start(inputs.school_year),
+        yes=year.vocab["co_khong"].label_of(YES),
+        school_model=year.vocab["loai_mo_hinh"].label_of(SCHOOL_MODEL),
+        agency_model=year.vocab["loai_mo_hinh"].label_of(AGENCY_MODEL),
+        not_applicable=year.vocab["muc_do"].label_of(NOT_APPLICABLE),
+        year_start=year.start,
         collective_stt=_column_ref(SHEET_COLLECTIVES, 0, LIST_ROWS[SHEET_COLLECTIVES]),
         started=STARTED_NAME,
     )
-    _write_guide(sheets[SHEET_GUIDE], inputs, styles)
+    _write_guide(sheets[SHEET_GUIDE], year, styles)
     problem_cells = [
-        _write_list_sheet(sheets[SHEET_COLLECTIVES], SHEET_COLLECTIVES, column_specs(CollectiveRow), inputs,
+        _write_list_sheet(sheets[SHEET_COLLECTIVES], SHEET_COLLECTIVES, column_specs(CollectiveRow), year,
                           context, styles, fill,
                           "DANH SÁCH TẬP THỂ ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
                           "Mỗi dòng một tập thể. Cột có dấu * là bắt buộc; ô có mũi tên: chọn trong danh sách. "
                           "Cột Cần sửa cho biết lỗi của dòng; sửa đến khi trống."),
-        _write_list_sheet(sheets[SHEET_INDIVIDUALS], SHEET_INDIVIDUALS, column_specs(IndividualRow), inputs,
+        _write_list_sheet(sheets[SHEET_INDIVIDUALS], SHEET_INDIVIDUALS, column_specs(IndividualRow), year,
                           context, styles, fill,
                           "DANH SÁCH CÁ NHÂN ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
                           "Mỗi dòng một người. Người lãnh đạo, quản lý ghi STT của tập thể do mình đứng đầu "
                           "(trang Tập thể). Cột có dấu * là bắt buộc."),
     ]
-    problem_cells += _write_form(sheets[SHEET_UNIT], SHEET_UNIT, column_specs(UnitForm), inputs, context, styles,
+    problem_cells += _write_form(sheets[SHEET_UNIT], SHEET_UNIT, column_specs(UnitForm), year, context, styles,
                                  "THÔNG TIN ĐƠN VỊ", fill.unit, unit_form=True)
-    problem_cells += _write_form(sheets[SHEET_REPORT], SHEET_REPORT, column_specs(ReportForm), inputs, context,
+    problem_cells += _write_form(sheets[SHEET_REPORT], SHEET_REPORT, column_specs(ReportForm), year, context,
                                  styles, "BÁO CÁO KẾT QUẢ XÂY DỰNG VÀ NHÂN RỘNG ĐIỂN HÌNH TIÊN TIẾN",
                                  fill.report, unit_form=False)
     _write_status(workbook, sheets[SHEET_UNIT], problem_cells, styles)
-    _write_meta(sheets[SHEET_META], inputs, fill.meta)
+    _write_meta(sheets[SHEET_META], year, fill.meta, generated)
     for name in (SHEET_META, SHEET_LISTS):
         sheets[name].hide()
     sheets[SHEET_GUIDE].activate()
@@ -241,10 +221,10 @@ def _column_ref(sheet: str, col: int, rows: int) -> str:
             f"${xl_col_to_name(col)}${first + rows}")
 
 
-def _write_lists(workbook: Workbook, sheet: Worksheet, inputs: TemplateInputs) -> None:
+def _write_lists(workbook: Workbook, sheet: Worksheet, year: YearConfig) -> None:
     """`_lists`: one column per dropdown, each a defined name ``ds_<name>``."""
-    columns: dict[str, list[str]] = {name: label_set.labels for name, label_set in sorted(inputs.vocab.items())}
-    units = inputs.units
+    columns: dict[str, list[str]] = {name: label_set.labels for name, label_set in sorted(year.vocab.items())}
+    units = year.units
     columns["don_vi"] = list(units["ma_don_vi"])
     columns["don_vi_ten"] = list(units["ten_don_vi"])
     columns["don_vi_loai"] = list(units["loai_don_vi"])
@@ -313,7 +293,7 @@ def _write_entry(sheet: Worksheet, row: int, col: int, value: Any, fmt: Any) -> 
 
 
 def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[str, Any]],
-                      inputs: TemplateInputs, context: CheckContext, styles: _Styles, fill: Fill, title: str,
+                      year: YearConfig, context: CheckContext, styles: _Styles, fill: Fill, title: str,
                       hint: str) -> str:
     """A list sheet with its self-checks; returns the reference of its problem-count cells."""
     rows = LIST_ROWS[sheet_name]
@@ -323,13 +303,13 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
     problem_col, count_col = last + 1, last + 2
     first, end = LIST_HEADER_ROW, LIST_HEADER_ROW + rows - 1  # 0-based data rows
     # Title and hint overflow to the right from A1/A2 (not merged: the sheet prints two pages wide).
-    sheet.write_string(0, 0, f"{title} — NĂM HỌC {inputs.school_year}", styles.title_left)
+    sheet.write_string(0, 0, f"{title} — NĂM HỌC {year.school_year}", styles.title_left)
     sheet.write_string(1, 0, hint, styles.hint_left)
     sheet.set_row(0, 24)
     sheet.set_row(first - 1, 96)
     for col, key in enumerate(keys):
         meta = specs[key]
-        if meta.get("suggest") not in (None, *inputs.vocab):  # no suggestion list this year: plain text
+        if meta.get("suggest") not in (None, *year.vocab):  # no suggestion list this year: plain text
             meta = {k: v for k, v in meta.items() if k != "suggest"}
         sheet.write_string(first - 1, col, _label(meta), styles.header)
         sheet.set_column(col, col, meta.get("width", 14))
@@ -375,7 +355,7 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
 
 
 def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[str, Any]],
-                inputs: TemplateInputs, context: CheckContext, styles: _Styles, title: str,
+                year: YearConfig, context: CheckContext, styles: _Styles, title: str,
                 values: Mapping[str, Any], *, unit_form: bool) -> list[str]:
     """A label/value form; returns the references of its problem counts."""
     sheet.merge_range(0, 0, 0, 3, title, styles.title)
@@ -398,9 +378,9 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
         if meta.get("max_len"):
             sheet.set_row(row, 75)  # free text: room for a paragraph
         if key == "nam_hoc":
-            sheet.write_string(row, 1, str(values.get(key, inputs.school_year)), styles.locked_value)
-            conditions = [(f'TRIM({cell})<>"{inputs.school_year}"',
-                           f"Năm học phải là {inputs.school_year}: dùng đúng biểu mẫu của năm học")]
+            sheet.write_string(row, 1, str(values.get(key, year.school_year)), styles.locked_value)
+            conditions = [(f'TRIM({cell})<>"{year.school_year}"',
+                           f"Năm học phải là {year.school_year}: dùng đúng biểu mẫu của năm học")]
         else:
             _write_entry(sheet, row, 1, values.get(key), styles.entry[meta["kind"]])
             validation = _validation(meta, context)
@@ -489,13 +469,13 @@ def _print_setup(sheet: Worksheet, last_row: int, last_col: int, *, repeat_to: i
     sheet.set_footer("&L&8Biểu mẫu điển hình tiên tiến&R&8Trang &P/&N")
 
 
-def _write_guide(sheet: Worksheet, inputs: TemplateInputs, styles: _Styles) -> None:
+def _write_guide(sheet: Worksheet, year: YearConfig, styles: _Styles) -> None:
     """`Hướng dẫn`: how to fill the workbook in, and the criteria summarised."""
     sheet.set_column(0, 0, 4)
     sheet.set_column(1, 1, 44)
     sheet.set_column(2, 2, 70)
     sheet.set_column(3, 3, 10)
-    sheet.merge_range(0, 0, 0, 3, f"HƯỚNG DẪN ĐIỀN BIỂU MẪU ĐIỂN HÌNH TIÊN TIẾN — NĂM HỌC {inputs.school_year}",
+    sheet.merge_range(0, 0, 0, 3, f"HƯỚNG DẪN ĐIỀN BIỂU MẪU ĐIỂN HÌNH TIÊN TIẾN — NĂM HỌC {year.school_year}",
                       styles.title)
     steps = [
         ("1", "Trang Đơn vị", "Chọn Mã đơn vị trong danh sách (tên theo danh mục hiện ở cột Ghi chú), rồi điền "
@@ -519,7 +499,7 @@ def _write_guide(sheet: Worksheet, inputs: TemplateInputs, styles: _Styles) -> N
         sheet.merge_range(i, 2, i, 3, how, styles.table)
         sheet.set_row(i, 32)
     row = 3 + len(steps) + 1
-    students = inputs.vocab.get("ket_qua_hoc_sinh")
+    students = year.vocab.get("ket_qua_hoc_sinh")
     if students is not None:
         counted = [level.label for level in students.levels if level.flags.get("kha_gioi")]
         sheet.merge_range(row, 0, row, 3, "Học sinh khá, giỏi gồm: " + "; ".join(counted) + ".", styles.wrap)
@@ -527,7 +507,7 @@ def _write_guide(sheet: Worksheet, inputs: TemplateInputs, styles: _Styles) -> N
         row += 2
     sheet.merge_range(row, 0, row, 3, "TIÊU CHÍ CHẤM ĐIỂM (tóm tắt; điểm tối đa 100)", styles.bold)
     row += 1
-    criteria = inputs.criteria
+    criteria = year.criteria
     for target in criteria.targets:
         gates = "; ".join(g.reason for g in target.gates)
         sheet.merge_range(row, 0, row, 3, f"{target.name} — không xét nếu: {gates}.", styles.bold)
@@ -551,15 +531,16 @@ def _write_guide(sheet: Worksheet, inputs: TemplateInputs, styles: _Styles) -> N
     sheet.protect("", _PROTECTION)
 
 
-def _write_meta(sheet: Worksheet, inputs: TemplateInputs, overrides: Mapping[str, str]) -> None:
+def _write_meta(sheet: Worksheet, year: YearConfig, overrides: Mapping[str, str], generated: dt.datetime
+                ) -> None:
     """`_meta`: what identifies this template (checked when a file comes back)."""
     rows = [
         ("mau_id", TEMPLATE_ID, "Mã biểu mẫu"),
         ("phien_ban", TEMPLATE_VERSION, "Phiên bản biểu mẫu"),
-        ("nam_hoc", inputs.school_year, "Năm học"),
-        ("tao_luc", inputs.generated_at.strftime("%Y-%m-%dT%H:%M:%S"), "Thời điểm tạo (UTC)"),
+        ("nam_hoc", year.school_year, "Năm học"),
+        ("tao_luc", generated.strftime("%Y-%m-%dT%H:%M:%S"), "Thời điểm tạo (UTC)"),
         ("cong_cu", __version__, "Phiên bản chương trình"),
-        ("cau_hinh_sha256", inputs.config_sha256, "Mã băm cấu hình"),
+        ("cau_hinh_sha256", year.config_sha256, "Mã băm cấu hình"),
     ]
     sheet.write_row(0, 0, ["khoa", "gia_tri", "mo_ta"])
     for r, (key, value, description) in enumerate(rows, start=1):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.atomic import atomic_path
-from pipeline.config import CRITERIA_FILE, Config
-from pipeline.run import Intake
-from pipeline.template import TEMPLATE_VERSION
+from pipeline.config.year import YearConfig
+from pipeline.intake.outcome import Intake
+from pipeline.outputs.atomic import atomic_path
+from schemas.submission import TEMPLATE_VERSION
 
 
-def manifest_of(intake: Intake, config: Config) -> dict[str, object]:
+def manifest_of(intake: Intake, year: YearConfig) -> dict[str, object]:
     """The manifest as a JSON-ready dict (no timestamps: a re-run writes the same bytes)."""
     files = []
     for outcome in sorted(intake.outcomes, key=lambda o: o.file.relative):
@@ -36,15 +35,15 @@ def manifest_of(intake: Intake, config: Config) -> dict[str, object]:
         "tool_version": __version__,
         "template_version": TEMPLATE_VERSION,
         "school_year": intake.school_year,
-        "config_sha256": config.sha256,
-        "criteria_sha256": hashlib.sha256((config.directory / CRITERIA_FILE).read_bytes()).hexdigest(),
+        "config_sha256": year.config_sha256,
+        "criteria_sha256": year.criteria_sha256,
         "totals": dict(sorted(totals.items())),
         "files": files,
     }
 
 
-def write_manifest(intake: Intake, config: Config, path: Path) -> None:
+def write_manifest(intake: Intake, year: YearConfig, path: Path) -> None:
     """Write ``manifest.json`` atomically (UTF-8, Vietnamese kept readable)."""
-    text = json.dumps(manifest_of(intake, config), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(manifest_of(intake, year), ensure_ascii=False, indent=2) + "\n"
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")

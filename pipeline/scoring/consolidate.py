@@ -1,7 +1,7 @@
 """Consolidation: from validated frames to every table of the consolidated workbook (SPEC §7).
 
 Pure: the intake and the configuration in, a :class:`Consolidation` of frames and figures out. Scoring
-happens here (through :mod:`pipeline.score`); :mod:`pipeline.summary` only lays the tables out.
+happens here (through :mod:`pipeline.scoring.score`); :mod:`pipeline.outputs.summary` only lays the tables out.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.config import Config
-from pipeline.run import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, Intake
-from pipeline.score import (
+from pipeline.config.schoolyear import year_start
+from pipeline.config.year import YearConfig
+from pipeline.intake.outcome import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, Intake
+from pipeline.scoring.score import (
     CLASS_ORDER,
     COMPREHENSIVE,
     FIELD,
@@ -48,13 +49,13 @@ class Consolidation:
     document_date: dt.date
 
 
-def consolidate(intake: Intake, config: Config) -> Consolidation:
+def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
     """Score and tabulate one school year's intake."""
     year = intake.school_year
-    criteria = config.criteria(year)
-    roster = config.units(year).set_index("ma_don_vi")
+    criteria = config.criteria
+    roster = config.roster
     validated = intake.validated
-    winners = [o for o in intake.outcomes if o.status in (ACCEPTED, WITH_ERRORS)]
+    winners = intake.winners
     errors = {sheet: {(o.file.relative, f.row) for o in winners for f in o.findings
                       if f.severity == "row" and f.row and o.submission
                       and f.sheet == o.submission.sheet_names.get(sheet)}
@@ -77,7 +78,7 @@ def consolidate(intake: Intake, config: Config) -> Consolidation:
                           lambda r: (CLASS_ORDER[r["xep_loai"]], target_order.get(r["doi_tuong"], 99), r["hang"]))
     proposals_i = _sorted(individuals[individuals["de_nghi"]],
                           lambda r: (CLASS_ORDER[r["xep_loai"]], person_sort_key(str(r["ho_ten"])), r["ma_don_vi"]))
-    submissions = _submissions(intake, config, roster, collectives, individuals)
+    submissions = _submissions(intake, config.deadline, roster, collectives, individuals)
     reports = _reports(validated.reports, roster, winners)
     return Consolidation(
         school_year=year, collectives=collectives, individuals=individuals,
@@ -85,7 +86,7 @@ def consolidate(intake: Intake, config: Config) -> Consolidation:
         reports=reports, by_area=_breakdown(submissions, collectives, individuals, "dia_ban"),
         by_level=_breakdown(submissions, collectives, individuals, "cap_hoc"),
         figures=_figures(submissions, collectives, individuals, proposals_i), messages=_messages(intake),
-        document_date=_document_date(config, year, validated.units))
+        document_date=_document_date(config.deadline, year, validated.units))
 
 
 def proposal_form(row: pd.Series) -> str:
@@ -107,9 +108,15 @@ def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _submissions(intake: Intake, config: Config, roster: pd.DataFrame, collectives: pd.DataFrame,
+def _timeliness(received: dt.date | None, deadline: dt.date | None) -> str:
+    """"Đúng hạn" or "Trễ hạn" against the deadline (empty when either date is unknown)."""
+    if received is None or deadline is None:
+        return ""
+    return "Đúng hạn" if received <= deadline else "Trễ hạn"
+
+
+def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame, collectives: pd.DataFrame,
                  individuals: pd.DataFrame) -> pd.DataFrame:
-    deadline = config.settings.deadlines.get(intake.school_year)
     rows = []
     by_unit = intake.outcomes_by_unit()
     for code, unit in roster.iterrows():
@@ -123,7 +130,7 @@ def _submissions(intake: Intake, config: Config, roster: pd.DataFrame, collectiv
             "tep": "; ".join(o.file.relative for o in outcomes),
             "so_tep_thay": sum(o.status == SUPERSEDED for o in outcomes),
             "ngay_nhan": received,
-            "han": ("Đúng hạn" if received <= deadline else "Trễ hạn") if received and deadline else "",
+            "han": _timeliness(received, deadline),
             "so_tap_the": int((collectives["tep"] == winner.file.relative).sum()) if winner else 0,
             "so_ca_nhan": int((individuals["tep"] == winner.file.relative).sum()) if winner else 0,
             "so_loi": sum(o.errors for o in outcomes), "so_canh_bao": sum(o.warnings for o in outcomes),
@@ -134,7 +141,7 @@ def _submissions(intake: Intake, config: Config, roster: pd.DataFrame, collectiv
             rows.append({"ma_don_vi": "", "ten_don_vi": "(không xác định được đơn vị)", "dia_ban": "", "cap_hoc": "",
                          "tinh_trang": SUBMISSION_LABEL[REJECTED], "tep": outcome.file.relative, "so_tep_thay": 0,
                          "ngay_nhan": received,
-                         "han": ("Đúng hạn" if received <= deadline else "Trễ hạn") if deadline else "",
+                         "han": _timeliness(received, deadline),
                          "so_tap_the": 0, "so_ca_nhan": 0, "so_loi": outcome.errors, "so_canh_bao": outcome.warnings})
     return pd.DataFrame.from_records(rows)
 
@@ -202,10 +209,10 @@ def _messages(intake: Intake) -> pd.DataFrame:
                                                     "noi_dung"])
 
 
-def _document_date(config: Config, year: str, units: pd.DataFrame) -> dt.date:
+def _document_date(deadline: dt.date | None, year: str, units: pd.DataFrame) -> dt.date:
     """The date printed on the documents: deterministic for an inbox (the newest `ngày lập` received),
     never later than today's run would suggest; the deadline when nothing was received."""
     dates = [d.date() if isinstance(d, pd.Timestamp) else d for d in units.get("ngay_lap", pd.Series()).dropna()]
     if dates:
         return max(dates)
-    return config.settings.deadlines.get(year) or dt.date(int(year[-4:]), 6, 30)
+    return deadline or dt.date(year_start(year) + 1, 6, 30)

@@ -16,12 +16,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline import __version__
-from pipeline.atomic import atomic_path
-from pipeline.config import Config
-from pipeline.consolidate import Consolidation, proposal_form
-from pipeline.criteria import Criteria
-from pipeline.rules import SEVERITY_LABEL
-from pipeline.xlsx import (
+from pipeline.config.criteria import Criteria
+from pipeline.config.year import YearConfig
+from pipeline.outputs.atomic import atomic_path
+from pipeline.outputs.xlsx import (
     FONT,
     LINE_HEIGHT,
     Formats,
@@ -31,6 +29,8 @@ from pipeline.xlsx import (
     write_table,
     write_value,
 )
+from pipeline.scoring.consolidate import Consolidation, proposal_form
+from schemas.rules import SEVERITY_LABEL
 from schemas.submission import CollectiveRow, IndividualRow, ReportForm, column_specs
 
 MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header: longer tables continue on "<sheet> (2)"…
@@ -43,9 +43,9 @@ def summary_path(outbox: Path, school_year: str) -> Path:
     return outbox / school_year / f"TongHop_DienHinh_{school_year}.xlsx"
 
 
-def write_summary(result: Consolidation, config: Config, path: Path) -> None:
+def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None:
     """Write the consolidated workbook atomically."""
-    criteria = config.criteria(result.school_year)
+    criteria = config.criteria
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary, f"Tổng hợp điển hình tiên tiến năm học {result.school_year}")
         formats = Formats(workbook)
@@ -84,12 +84,12 @@ class _DocumentStyles:
         self.small = workbook.add_format({"font_name": FONT, "font_size": 11, "valign": "top"})
 
 
-def _vn_date(result: Consolidation, config: Config) -> str:
+def _vn_date(result: Consolidation, config: YearConfig) -> str:
     day = result.document_date
     return f"{config.settings.place}, ngày {day.day:02d} tháng {day.month} năm {day.year}"
 
 
-def _official_header(sheet: Worksheet, styles: _DocumentStyles, result: Consolidation, config: Config,
+def _official_header(sheet: Worksheet, styles: _DocumentStyles, result: Consolidation, config: YearConfig,
                      left: tuple[int, int], right: tuple[int, int]) -> None:
     """Issuing body on the left, the national motto on the right, place and date under it."""
     settings = config.settings
@@ -103,7 +103,7 @@ def _official_header(sheet: Worksheet, styles: _DocumentStyles, result: Consolid
 
 
 def _overview(workbook: Workbook, formats: Formats, styles: _DocumentStyles, result: Consolidation,
-              config: Config) -> None:
+              config: YearConfig) -> None:
     sheet = workbook.add_worksheet("Tổng quan")
     for col, width in enumerate([20, 11, 10, 10, 12, 10, 12]):
         sheet.set_column(col, col, width)
@@ -163,7 +163,7 @@ def _overview(workbook: Workbook, formats: Formats, styles: _DocumentStyles, res
 
 
 def _proposals(workbook: Workbook, formats: Formats, styles: _DocumentStyles, result: Consolidation,
-               config: Config) -> None:
+               config: YearConfig) -> None:
     sheet = workbook.add_worksheet("Đề nghị biểu dương")
     widths = [5, 26, 16, 26, 30, 52, 11]
     _official_header(sheet, styles, result, config, left=(0, 2), right=(3, 6))
@@ -285,7 +285,7 @@ def _messages(workbook: Workbook, formats: Formats, result: Consolidation) -> No
     print_landscape(sheet, repeat_header=0)
 
 
-def _criteria(workbook: Workbook, formats: Formats, criteria: Criteria, config: Config) -> None:
+def _criteria(workbook: Workbook, formats: Formats, criteria: Criteria, config: YearConfig) -> None:
     sheet = workbook.add_worksheet("Tiêu chí")
     rows: list[Sequence[Any]] = []
     for target in criteria.targets:
@@ -312,7 +312,7 @@ def _criteria(workbook: Workbook, formats: Formats, criteria: Criteria, config: 
     for code, quota in criteria.quotas.items():
         rows.append(["Chỉ tiêu", code, "số đề nghị tối đa", "không giới hạn" if quota == 0 else str(quota), "", ""])
     rows.append(["Phiên bản", f"tiêu chí {criteria.version}", f"chương trình {__version__}",
-                 f"cấu hình sha256 {config.sha256[:16]}…", "", ""])
+                 f"cấu hình sha256 {config.config_sha256[:16]}…", "", ""])
     write_table(sheet, 0, ["Đối tượng", "Nhóm", "Tiêu chí", "Cách tính", "Điểm", "Mức / ngưỡng"], rows, formats,
                 widths=[28, 24, 44, 36, 7, 50])
     sheet.freeze_panes(1, 0)

@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline.fakenames import ETHNIC_WEIGHTS_HOA_BINH, make_person
-from pipeline.schoolyear import year_start
-from pipeline.template import FORM_HEADER_ROW, LIST_HEADER_ROW, Fill
+from pipeline.config.schoolyear import year_start
+from pipeline.samples.fakenames import ETHNIC_WEIGHTS_HOA_BINH, make_person
+from pipeline.template.writer import FORM_HEADER_ROW, LIST_HEADER_ROW, Fill
 from schemas.submission import (
     AGENCY_MODEL,
     SCHOOL_MODEL,

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.labels import LabelSet
-from pipeline.rules import show_value
+from pipeline.config.labels import LabelSet
+from schemas.rules import show_value
 from schemas.submission import CollectiveRow, IndividualRow, column_specs
 
 METHODS = ("muc_do", "bang", "ty_le", "binh_quan")

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config import Config
-from pipeline.demo import write_demo
-from pipeline.guard import guard_file
+from pipeline.config.load import Config
+from pipeline.intake.guard import guard_file
+from pipeline.samples.demo import write_demo
 
 NAIVE_SAMPLE = 120  # the naive way reads this many files and is scaled up linearly (it is slow by design)
 

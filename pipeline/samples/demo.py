@@ -21,11 +21,12 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.config import Config
-from pipeline.faults import FAULTS, Fault, FaultContext
-from pipeline.sample import Location, UnitData, make_unit_data
-from pipeline.schoolyear import year_start
-from pipeline.template import TemplateInputs, generated_at, write_template
+from pipeline.config.load import Config
+from pipeline.config.schoolyear import year_start
+from pipeline.config.year import YearConfig
+from pipeline.samples.faults import FAULTS, Fault, FaultContext
+from pipeline.samples.sample import Location, UnitData, make_unit_data
+from pipeline.template.writer import generated_at, write_template
 
 DEMO_MARKER = ".du-lieu-mau"  # lists the files the demo wrote in a folder, so that it may rewrite them
 PLACEHOLDERS = {"README.md", ".gitkeep"}  # the repository's own files in inbox/
@@ -96,19 +97,18 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
         faults: the faults to spread (default: the whole catalogue, in order).
     """
     rng = random.Random(f"{seed}/{school_year}/demo")
-    roster = config.units(school_year)
+    roster = config.for_year(school_year).units
     config_dir = None
     if units is not None and units > len(roster):
         config_dir = inbox.parent / f"{inbox.name}-cau-hinh"
         roster = _synthetic_roster(config, school_year, units, config_dir)
-        from pipeline.config import load_config
+        from pipeline.config.load import load_config
 
         config = load_config(config_dir)
-        roster = config.units(school_year)
+        roster = config.for_year(school_year).units
     elif units is not None:
         roster = roster.iloc[sorted(rng.sample(range(len(roster)), units))].reset_index(drop=True)
-    inputs = TemplateInputs(school_year, config.vocab(school_year), config.units(school_year),
-                            config.criteria(school_year), generated_at(), config.sha256)
+    year = config.for_year(school_year)
     data = [make_unit_data(row, school_year, seed) for _, row in roster.iterrows()]
     catalogue = list(FAULTS if faults is None else faults)
     if faults is None:
@@ -138,7 +138,7 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
             file_faults.append((fault, inbox / relative))
         elif location is not None and not fault.resubmit:  # type: ignore[union-attr]
             result.expected[relative.as_posix()] = [location]
-    _write_all(inputs, jobs)
+    _write_all(year, generated_at(), jobs)
     result.files = [path for _, path in jobs]
     for fault, path in file_faults:  # after writing: these break the written file
         assert fault.file is not None
@@ -156,21 +156,22 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
 PARALLEL_FROM = 40  # files; below this, starting worker processes costs more than it saves
 
 
-def _write_all(inputs: TemplateInputs, jobs: list[tuple[UnitData, Path]]) -> None:
+def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitData, Path]]) -> None:
     """Write every file, in worker processes when there are many (the output does not depend on it)."""
     for _, path in jobs:
         path.parent.mkdir(parents=True, exist_ok=True)
     if len(jobs) < PARALLEL_FROM:
         for data, path in jobs:
-            _write_one(inputs, data, path)
+            _write_one(year, generated, data, path)
         return
     with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
-        list(pool.map(_write_one, repeat(inputs), [d for d, _ in jobs], [p for _, p in jobs], chunksize=8))
+        list(pool.map(_write_one, repeat(year), repeat(generated), [d for d, _ in jobs], [p for _, p in jobs],
+                      chunksize=8))
 
 
-def _write_one(inputs: TemplateInputs, data: UnitData, path: Path) -> None:
+def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path) -> None:
     """One submission through the template writer, with the time it would have reached the inbox."""
-    write_template(inputs, path, data.fill())
+    write_template(year, path, data.fill(), generated=generated)
     made = data.unit.get("ngay_lap")
     if isinstance(made, dt.date):  # received by e-mail a few days after it was made, some after the deadline
         delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
@@ -211,7 +212,7 @@ def _synthetic_roster(config: Config, school_year: str, count: int, target: Path
     for item in config.directory.iterdir():
         if item.is_file() and item.name != "don_vi.xlsx":
             shutil.copy2(item, target / item.name)
-    base = config.units(school_year)
+    base = config.for_year(school_year).units
     workbook = xlsxwriter.Workbook(str(target / "don_vi.xlsx"), {"strings_to_numbers": False})
     sheet = workbook.add_worksheet("Đơn vị")
     headers = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Cấp học", "Địa bàn", "Số đoàn viên", "Từ năm học",

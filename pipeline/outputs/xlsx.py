@@ -18,7 +18,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.cells import is_missing
+from pipeline.intake.cells import is_missing
 
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2020, 1, 1)  # document property timestamps: fixed so re-runs are byte-identical
@@ -38,10 +38,15 @@ KINDS = {"text": {}, "integer": {"num_format": "0", "align": "center"}, "number"
          "date": {"num_format": "dd/mm/yyyy", "align": "center"}}
 
 
-def new_workbook(path: Path, title: str) -> Workbook:
-    """A workbook with safe options and fixed properties."""
+def new_workbook(path: Path, title: str, *, created: dt.datetime = FIXED_TIME, **properties: str) -> Workbook:
+    """A workbook with safe options (school text never becomes a formula or a link) and fixed properties.
+
+    Args:
+        created: the creation time in the document properties (fixed by default, so re-runs are identical).
+        properties: more document properties (``subject``, ``comments``…).
+    """
     workbook = xlsxwriter.Workbook(str(path), SAFE_OPTIONS)
-    workbook.set_properties({"title": title, "author": "Công đoàn Giáo dục tỉnh", "created": FIXED_TIME})
+    workbook.set_properties({"title": title, **properties, "author": "Công đoàn Giáo dục tỉnh", "created": created})
     return workbook
 
 

@@ -14,21 +14,28 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from pipeline.discover import InboxFile
-from pipeline.guard import guard_file
-from pipeline.read import RawWorkbook, read_workbook
-from pipeline.rules import Finding
+from pipeline.intake.discover import InboxFile
+from pipeline.intake.guard import guard_file
+from pipeline.intake.read import RawWorkbook, read_workbook
+from schemas.rules import finding
 
 Progress = Callable[[int], None]
 
 
 def read_one(path: Path, relative: str) -> RawWorkbook:
     """Guard one file, then read it (the unit of work of a worker process)."""
-    finding = guard_file(path)
-    if finding is not None:
-        return RawWorkbook(relative, findings=[Finding(finding.rule, relative, found=finding.found,
-                                                       expected=finding.expected)])
+    refused = guard_file(path)
+    if refused is not None:
+        return RawWorkbook(relative, findings=(finding(refused.rule, relative, detail=refused.found,
+                                                       expected=refused.expected),))
     return read_workbook(path, relative)
+
+
+def _crashed(relative: str, error: BaseException | None = None) -> RawWorkbook:
+    """F05: the reader died on this file (``error`` when it raised instead of dying)."""
+    found = finding("F05", relative) if error is None else finding("F05", relative, "error",
+                                                                     error=type(error).__name__)
+    return RawWorkbook(relative, findings=(found,))
 
 
 def read_files(files: Iterable[InboxFile], *, workers: int | None = None, progress: Progress | None = None
@@ -52,9 +59,7 @@ def read_files(files: Iterable[InboxFile], *, workers: int | None = None, progre
     suspects = _run_pool(todo, count, results, progress)
     for file in suspects:  # each alone: whoever dies now is the culprit
         if _run_pool([file], 1, results, progress):
-            results[file.relative] = RawWorkbook(file.relative, findings=[Finding(
-                "F05", file.relative, found="chương trình đọc dừng đột ngột khi mở tệp",
-                expected="lưu lại tệp bằng Excel hoặc LibreOffice (Save As .xlsx) rồi gửi lại")])
+            results[file.relative] = _crashed(file.relative)
             if progress:
                 progress(1)
     return results
@@ -80,9 +85,7 @@ def _run_pool(files: list[InboxFile], workers: int, results: dict[str, RawWorkbo
                 except BrokenProcessPool:
                     break
                 except Exception as error:  # noqa: BLE001 — a reader bug on one file costs that file only
-                    results[file.relative] = RawWorkbook(file.relative, findings=[Finding(
-                        "F05", file.relative, found=f"lỗi khi đọc tệp ({type(error).__name__})",
-                        expected="lưu lại tệp bằng Excel hoặc LibreOffice (Save As .xlsx) rồi gửi lại")])
+                    results[file.relative] = _crashed(file.relative, error)
                 if progress:
                     progress(1)
     except BrokenProcessPool:

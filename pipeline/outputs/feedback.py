@@ -6,17 +6,21 @@ is written, and nothing else from the run is passed in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.atomic import atomic_path
-from pipeline.rules import RULES, SEVERITY_LABEL, Finding
-from pipeline.run import STATUS_LABEL, FileOutcome
-from pipeline.xlsx import Formats, new_workbook, print_landscape, write_table
-from schemas.submission import CollectiveRow, IndividualRow, column_specs
+from pipeline.intake.outcome import REJECTED, STATUS_LABEL, WITH_ERRORS, FileOutcome
+from pipeline.outputs.atomic import atomic_path
+from pipeline.outputs.marked import marked_path, write_marked_copy
+from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table
+from schemas.rules import RULES, SEVERITY_LABEL, Finding
+from schemas.submission import CollectiveRow, IndividualRow, UnitForm, column_specs
 
 FINDING_HEADERS = ["Tệp", "Mức độ", "Mã lỗi", "Ô", "Cột", "Gặp", "Cần (lỗi) / đã hiểu (cảnh báo)"]
 COLLECTIVE_SHOWN = ["stt", "ten_tap_the", "loai_mo_hinh", "linh_vuc", "xep_loai_cdcs", "danh_hieu"]
@@ -26,6 +30,49 @@ INDIVIDUAL_SHOWN = ["stt", "ho_ten", "gioi_tinh", "nam_sinh", "dan_toc", "chuc_v
 SCORE_COLUMNS = [("diem", "Điểm"), ("xep_loai", "Xếp loại"), ("hang", "Hạng trong tỉnh"),
                  ("de_nghi", "Đề nghị biểu dương"), ("ly_do", "Lý do không đủ điều kiện / không xét")]
 SCORE_WIDTHS = {"diem": 7, "xep_loai": 18, "hang": 8, "de_nghi": 10, "ly_do": 34}
+
+
+PARALLEL_FROM = 30  # units; fewer are written faster in this process than by starting workers
+
+
+@dataclass(frozen=True)
+class UnitJob:
+    """One unit's outputs: its feedback workbook and marked copies of its files with errors."""
+
+    unit: str
+    name: str
+    school_year: str
+    path: Path
+    outcomes: tuple[FileOutcome, ...]  # this unit's files only
+    collectives: pd.DataFrame  # this unit's scored rows only
+    individuals: pd.DataFrame
+
+
+def write_unit_files(jobs: Sequence[UnitJob]) -> list[Path]:
+    """Write every unit's feedback and marked copies (in worker processes when there are many units).
+
+    Returns:
+        The marked copies written.
+    """
+    if len(jobs) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+            copies = list(pool.map(_write_unit, jobs, chunksize=4))
+    else:
+        copies = [_write_unit(job) for job in jobs]
+    return [copy for group in copies for copy in group]
+
+
+def _write_unit(job: UnitJob) -> list[Path]:
+    """Write one unit's files; returns the marked copies."""
+    copies = []
+    for outcome in job.outcomes:  # the school's own file, bad cells highlighted, for files with errors
+        if outcome.status in (REJECTED, WITH_ERRORS):
+            copy = marked_path(job.path.parent, job.unit, outcome.file.path)
+            if write_marked_copy(outcome.file.path, outcome.findings, copy):
+                copies.append(copy)
+    write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
+                   [copy.name for copy in copies])
+    return copies
 
 
 def feedback_path(outbox: Path, school_year: str, unit: str) -> Path:
@@ -39,7 +86,7 @@ def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outc
 
     Args:
         outcomes: this unit's files only.
-        collectives, individuals: this unit's winning rows only (frames of :mod:`pipeline.validate`).
+        collectives, individuals: this unit's winning rows only (frames of :mod:`pipeline.intake.validate`).
     """
     files = {o.file.relative for o in outcomes}
     assert set(collectives["tep"]) <= files and set(individuals["tep"]) <= files, "another unit's rows"
@@ -64,7 +111,7 @@ def _status_sheet(workbook: Any, formats: Formats, unit: str, unit_name: str, sc
     sheet.write_string(2, 1, f"{unit} — {unit_name}", formats.plain)
     rows, styles = [], []
     for outcome in outcomes:
-        made = outcome.submission.unit.get("ngay_lap") if outcome.submission else None
+        made = outcome.submission.unit.get(UnitForm.ngay_lap) if outcome.submission else None
         rows.append([outcome.file.relative, made, STATUS_LABEL[outcome.status], outcome.errors, outcome.warnings])
         styles.append({"rejected": "error", "accepted_with_errors": "warning", "accepted": "good"}.get(
             outcome.status, "cell"))

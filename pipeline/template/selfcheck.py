@@ -1,6 +1,6 @@
 """The template's self-checks: Excel formulas that flag problems while a school types (SPEC §4).
 
-Pure functions from column specs to formula text; :mod:`pipeline.template` writes them. A check is a
+Pure functions from column specs to formula text; :mod:`pipeline.template.writer` writes them. A check is a
 condition that is TRUE when a cell has a problem, plus the short Vietnamese message shown in the row's
 ``Cần sửa`` cell. Conditions are wrapped in ``IFERROR(…, TRUE)`` so that text where a number belongs counts
 as a problem instead of an error value. Only functions that Excel 2007+ and LibreOffice both know are used.

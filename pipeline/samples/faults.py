@@ -1,6 +1,6 @@
 """The fault catalogue: every way a sample file can break a rule, and where the rule must then fire.
 
-It covers every rule of :mod:`pipeline.rules` that a file can trigger (F05, a reader crash, has no data
+It covers every rule of :mod:`schemas.rules` that a file can trigger (F05, a reader crash, has no data
 form: tests inject it) plus quirks schools produce without breaking a rule. `tests/test_rules.py` fails
 when a rule has no fault here.
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 import openpyxl
 
-from pipeline.sample import Location, UnitData, form_cell, list_cell
-from pipeline.template import LIST_HEADER_ROW
+from pipeline.samples.sample import Location, UnitData, form_cell, list_cell
+from pipeline.template.writer import LIST_HEADER_ROW
 from pipeline.vi.legacy import TCVN3_TO_UNICODE, VNI_TO_UNICODE
 from schemas.submission import (
     AGENCY_MODEL,

@@ -7,14 +7,15 @@ code and lists its predecessors.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
-from pipeline.labels import LabelSet
-from pipeline.schoolyear import parse_school_year, school_year_of, year_start
+from pipeline.config.labels import LabelSet
+from pipeline.config.schoolyear import parse_school_year, school_year_of, year_start
 from pipeline.vi.text import clean_text, loose_key
 
 ROSTER_SHEET = "Đơn vị"
@@ -34,18 +35,18 @@ OPTIONAL = {"den_nam_hoc", "ma_tien_than"}
 LAST_OPEN = 9999  # year_start used for "still valid"
 
 
-def read_roster(path: Path) -> tuple[pd.DataFrame | None, list[str]]:
-    """Read the roster workbook into one row per unit period, every cell as text.
+def read_roster(path: Path, data: bytes | None) -> tuple[pd.DataFrame | None, list[str]]:
+    """Read the roster workbook (``data``, the bytes of ``path``) into one row per unit period, as text.
 
     Returns:
         The raw roster frame (columns of :data:`ROSTER_COLUMNS` plus ``dong``, the Excel row), or None,
         and the problems found.
     """
     source = f"{path.parent.name}/{path.name}"
-    if not path.exists():
+    if data is None:
         return None, [f"Không tìm thấy tệp danh mục đơn vị {source}."]
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:
         return None, [f"{source}: không mở được tệp Excel ({type(error).__name__}); cần một tệp .xlsx lưu bằng "
                       "Excel hoặc LibreOffice."]

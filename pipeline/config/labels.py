@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.schoolyear import parse_school_year, year_start
+from pipeline.config.schoolyear import parse_school_year, year_start
+from pipeline.vi.text import canonical_key, loose_key
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,33 @@ def _parse_block(name: str, block: Any, where: str, problems: list[str]) -> Labe
             owner[key] = code
         levels.append(level)
     return LabelSet(name, first, last, tuple(levels))
+
+
+class Vocabulary:
+    """Lookup of the accepted spellings of one label set (built once per school year, not per file)."""
+
+    def __init__(self, label_set: LabelSet) -> None:
+        self.label_set = label_set
+        self.exact: dict[str, str] = {}
+        self.loose: dict[str, set[str]] = {}
+        for level in label_set.levels:
+            for spelling in level.spellings:
+                self.exact.setdefault(canonical_key(spelling), level.code)
+                self.loose.setdefault(loose_key(spelling), set()).add(level.code)
+        self.labels = {canonical_key(level.label): level.code for level in label_set.levels}
+
+    def lookup(self, text: str) -> tuple[str | None, bool]:
+        """(canonical level, whether it was a guess) or (None, False) when nothing matches."""
+        key = canonical_key(text)
+        if key in self.labels:
+            return self.labels[key], False
+        if key in self.exact:
+            return self.exact[key], True
+        candidates = self.loose.get(loose_key(text), set())
+        if len(candidates) == 1:  # typed without diacritics, unambiguous
+            return next(iter(candidates)), True
+        return None, False
+
+    def expected(self) -> str:
+        """The accepted values, for messages."""
+        return ", ".join(self.label_set.labels)

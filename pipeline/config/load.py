@@ -11,17 +11,18 @@ import datetime as dt
 import hashlib
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.criteria import Criteria, parse_criteria
-from pipeline.labels import LabelSet, parse_label_sets
-from pipeline.roster import check_roster, read_roster, units_in_year
-from pipeline.rules import show_value
-from pipeline.schoolyear import parse_school_year, years_between
+from pipeline.config.criteria import parse_criteria
+from pipeline.config.labels import LabelSet, Vocabulary, parse_label_sets
+from pipeline.config.roster import check_roster, read_roster, units_in_year
+from pipeline.config.schoolyear import parse_school_year, years_between
+from pipeline.config.year import Settings, YearConfig
+from schemas.rules import show_value
 from schemas.submission import SHEET_MODELS, column_specs
 
 SETTINGS_FILE = "cai_dat.toml"
@@ -48,30 +49,17 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class Settings:
-    """``cai_dat.toml``."""
-
-    school_year: str
-    parent_body: str
-    issuing_body: str
-    recipient: str
-    place: str
-    sign_on_behalf: str
-    sign_title: str
-    sign_name: str
-    deadlines: Mapping[str, dt.date]
-
-
-@dataclass(frozen=True)
 class Config:
-    """Everything in ``config/``, checked."""
+    """Everything in ``config/``, checked; :meth:`for_year` resolves one school year of it."""
 
     directory: Path
     settings: Settings
     label_sets: Mapping[str, list[LabelSet]]
-    criteria_raw: Mapping[str, Any]
+    criteria_raw: Mapping[str, Any]  # parsed TOML: checked against each year's label sets in for_year
     roster: pd.DataFrame
-    sha256: str
+    sha256: str  # of the configuration files' bytes, as loaded
+    criteria_sha256: str  # of tieu_chi.toml's bytes, as loaded
+    _years: dict[str, YearConfig] = field(default_factory=dict, compare=False, repr=False)
 
     def vocab(self, school_year: str) -> dict[str, LabelSet]:
         """The label set of every vocabulary in ``school_year``."""
@@ -82,17 +70,24 @@ class Config:
                                f"{', '.join(missing)}; cần thêm khối áp dụng cho năm học này."])
         return found
 
-    def criteria(self, school_year: str) -> Criteria:
-        """The criteria, checked against the label sets of ``school_year``."""
-        criteria, problems = parse_criteria(self.criteria_raw, self.vocab(school_year),
-                                            f"{self.directory.name}/{CRITERIA_FILE}")
-        if criteria is None:
-            raise ConfigError(problems)
-        return criteria
+    def for_year(self, school_year: str) -> YearConfig:
+        """The configuration of one school year: label sets, units, criteria, parsed once.
 
-    def units(self, school_year: str) -> pd.DataFrame:
-        """Roster rows valid in ``school_year``."""
-        return units_in_year(self.roster, school_year)
+        Raises:
+            ConfigError: when the label sets or the criteria do not fit that year.
+        """
+        if school_year not in self._years:
+            vocab = self.vocab(school_year)
+            criteria, problems = parse_criteria(self.criteria_raw, vocab, f"{self.directory.name}/{CRITERIA_FILE}")
+            if criteria is None:
+                raise ConfigError(problems)
+            units = units_in_year(self.roster, school_year)
+            self._years[school_year] = YearConfig(
+                school_year=school_year, settings=self.settings, vocab=vocab,
+                vocabularies={name: Vocabulary(label_set) for name, label_set in vocab.items()}, units=units,
+                roster=units.set_index("ma_don_vi"), codes=frozenset(units["ma_don_vi"]), criteria=criteria,
+                config_sha256=self.sha256, criteria_sha256=self.criteria_sha256)
+        return self._years[school_year]
 
     def known_years(self) -> list[str]:
         """School years for which every vocabulary has a label set."""
@@ -126,10 +121,11 @@ def load_config(directory: Path) -> Config:
         raise ConfigError([f'Không tìm thấy thư mục cấu hình "{directory}"; cần thư mục chứa '
                            f"{', '.join(CONFIG_FILES)}."])
     problems: list[str] = []
-    settings_raw = _read_toml(directory / SETTINGS_FILE, problems)
-    labels_raw = _read_toml(directory / LABELS_FILE, problems)
-    criteria_raw = _read_toml(directory / CRITERIA_FILE, problems)
-    roster_raw, roster_problems = read_roster(directory / ROSTER_FILE)
+    loaded = {file: _read_bytes(directory / file) for file in CONFIG_FILES}  # each file read once
+    settings_raw = _read_toml(directory / SETTINGS_FILE, loaded[SETTINGS_FILE], problems)
+    labels_raw = _read_toml(directory / LABELS_FILE, loaded[LABELS_FILE], problems)
+    criteria_raw = _read_toml(directory / CRITERIA_FILE, loaded[CRITERIA_FILE], problems)
+    roster_raw, roster_problems = read_roster(directory / ROSTER_FILE, loaded[ROSTER_FILE])
     problems += roster_problems
     if problems:
         raise ConfigError(problems)
@@ -142,7 +138,8 @@ def load_config(directory: Path) -> Config:
     if problems:
         raise ConfigError(problems)
     assert settings is not None
-    config = Config(directory, settings, label_sets, criteria_raw, pd.DataFrame(), _hash(directory))
+    hashes = _hash(loaded), hashlib.sha256(loaded[CRITERIA_FILE] or b"").hexdigest()
+    config = Config(directory, settings, label_sets, criteria_raw, pd.DataFrame(), *hashes)
     years = config.known_years()
     if settings.school_year not in years:
         raise ConfigError([f'{name}/{SETTINGS_FILE}: nam_hoc_hien_tai = "{settings.school_year}" nhưng '
@@ -155,7 +152,7 @@ def load_config(directory: Path) -> Config:
     problems += criteria_problems
     if problems:
         raise ConfigError(problems)
-    return Config(directory, settings, label_sets, criteria_raw, roster, config.sha256)
+    return Config(directory, settings, label_sets, criteria_raw, roster, *hashes)
 
 
 def _needed_vocabularies() -> set[str]:
@@ -165,13 +162,18 @@ def _needed_vocabularies() -> set[str]:
     return needed | {"muc_do"}
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:
+def _read_bytes(path: Path) -> bytes | None:
+    """A configuration file's bytes (None when it is missing): parsed and hashed from this one read."""
+    return path.read_bytes() if path.is_file() else None
+
+
+def _read_toml(path: Path, data: bytes | None, problems: list[str]) -> dict[str, Any] | None:
     source = f"{path.parent.name}/{path.name}"
-    if not path.exists():
+    if data is None:
         problems.append(f"Không tìm thấy tệp cấu hình {source}.")
         return None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        return tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         problems.append(f"{source}: tệp không ở dạng UTF-8; cần lưu lại bằng Notepad, chọn Encoding UTF-8.")
     except tomllib.TOMLDecodeError as error:
@@ -252,12 +254,10 @@ def _parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def _hash(directory: Path) -> str:
-    """SHA-256 over the configuration files, in a fixed order (for the manifest)."""
+def _hash(loaded: Mapping[str, bytes | None]) -> str:
+    """SHA-256 over the configuration files' bytes as loaded, in a fixed order (for the manifest)."""
     digest = hashlib.sha256()
     for name in CONFIG_FILES:
         digest.update(name.encode())
-        digest.update((directory / name).read_bytes())
+        digest.update(loaded[name] or b"")
     return digest.hexdigest()
-
-

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.cells import is_missing
-from pipeline.criteria import Criteria, Criterion, Target
+from pipeline.config.criteria import Criteria, Criterion, Target
+from pipeline.intake.cells import is_missing
 from pipeline.vi.collation import collation_key, person_sort_key
 from schemas.submission import NOT_APPLICABLE, YES
 
@@ -117,6 +117,19 @@ def score_row(target: Target, row: Mapping[str, Any], members: float | None, cri
     return result
 
 
+# What a row with row errors gets instead of a score: it is listed, never scored.
+NOT_SCORED_RECORD = {"diem": None, "xep_loai": NOT_SCORED, "ly_do": "Dòng có lỗi, xem Lỗi và cảnh báo", "nhom_manh": ""}
+
+
+def _scored_frame(records: list[dict[str, Any]], inputs: pd.DataFrame) -> pd.DataFrame:
+    """The scored records as a frame; with no records, the inputs' columns plus the (empty) score columns."""
+    if records:
+        return pd.DataFrame.from_records(records)
+    return inputs.assign(doi_tuong=pd.Series(dtype="string"), diem=pd.Series(dtype="float"),
+                         xep_loai=pd.Series(dtype="string"), ly_do=pd.Series(dtype="string"),
+                         nhom_manh=pd.Series(dtype="string"))
+
+
 def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | None], criteria: Criteria,
                       errors: set[tuple[str, int]]) -> pd.DataFrame:
     """Score every collective; rows with row errors are listed but not scored.
@@ -133,13 +146,11 @@ def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | N
         record = dict(row)
         record["doi_tuong"] = target.code if target else ""
         if (row["tep"], int(row["dong"])) in errors or target is None:
-            record.update(diem=None, xep_loai=NOT_SCORED, ly_do="Dòng có lỗi, xem Lỗi và cảnh báo", nhom_manh="")
+            record.update(NOT_SCORED_RECORD)
         else:
             record.update(score_row(target, row, members.get(row["tep"]), criteria))
         records.append(record)
-    scored = pd.DataFrame.from_records(records) if records else collectives.assign(
-        doi_tuong=pd.Series(dtype="string"), diem=pd.Series(dtype="float"), xep_loai=pd.Series(dtype="string"),
-        ly_do=pd.Series(dtype="string"), nhom_manh=pd.Series(dtype="string"))
+    scored = _scored_frame(records, collectives)
     return _rank_and_propose(scored, criteria, name_key=lambda r: (collation_key(str(r["ten_tap_the"])),),
                              group_by="doi_tuong")
 
@@ -154,7 +165,7 @@ def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, crit
     for row in individuals.to_dict("records"):
         record = dict(row, doi_tuong=target.code)
         if (row["tep"], int(row["dong"])) in errors:
-            record.update(diem=None, xep_loai=NOT_SCORED, ly_do="Dòng có lỗi, xem Lỗi và cảnh báo", nhom_manh="")
+            record.update(NOT_SCORED_RECORD)
             records.append(record)
             continue
         record.update(score_row(target, row, None, criteria))
@@ -165,9 +176,7 @@ def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, crit
                 reasons = [r for r in (record["ly_do"], leader_gate.reason + detail) if r]
                 record.update(xep_loai=INELIGIBLE, ly_do="; ".join(reasons), nhom_manh="")
         records.append(record)
-    scored = pd.DataFrame.from_records(records) if records else individuals.assign(
-        doi_tuong=pd.Series(dtype="string"), diem=pd.Series(dtype="float"), xep_loai=pd.Series(dtype="string"),
-        ly_do=pd.Series(dtype="string"), nhom_manh=pd.Series(dtype="string"))
+    scored = _scored_frame(records, individuals)
     return _rank_and_propose(scored, criteria, name_key=lambda r: person_sort_key(str(r["ho_ten"])),
                              group_by="doi_tuong")
 

@@ -17,9 +17,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline.atomic import atomic_path
-from pipeline.rules import SEVERITY_LABEL, Finding
-from pipeline.xlsx import FIXED_TIME
+from pipeline.outputs.atomic import atomic_path
+from pipeline.outputs.xlsx import FIXED_TIME
+from schemas.rules import SEVERITY_LABEL, Finding
 
 MARKABLE = (".xlsx", ".xlsm")
 UNSAFE_TO_OPEN = {"F01", "F02", "F03", "F04", "F05"}

@@ -11,7 +11,7 @@ so the declared sizes bound what every reader inflates. Every problem is a :clas
 nothing here raises on a damaged or hostile file.
 
 The guard is the first line of defence, not the only one: files are also read in worker processes, so
-that a crash it did not foresee costs one file (``pipeline.ingest``).
+that a crash it did not foresee costs one file (``pipeline.intake.workers``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,60 @@
+"""One school year's configuration, resolved once per run and passed down to every stage (SPEC §3).
+
+The orchestrator builds it with :meth:`pipeline.config.load.Config.for_year`; no stage re-reads or
+re-parses ``config/``: the label sets of that year (with their lookups), the roster units valid that
+year, the criteria checked against that year's label sets, the deadline, the settings and the hashes of
+the configuration bytes that were loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.config.criteria import Criteria
+from pipeline.config.labels import LabelSet, Vocabulary
+from pipeline.config.schoolyear import year_start
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``cai_dat.toml``."""
+
+    school_year: str
+    parent_body: str
+    issuing_body: str
+    recipient: str
+    place: str
+    sign_on_behalf: str
+    sign_title: str
+    sign_name: str
+    deadlines: Mapping[str, dt.date]
+
+
+@dataclass(frozen=True)
+class YearConfig:
+    """Everything a run over one school year needs from ``config/``."""
+
+    school_year: str
+    settings: Settings
+    vocab: Mapping[str, LabelSet]  # label set name → the set in force that year
+    vocabularies: Mapping[str, Vocabulary]  # the same, as lookups of every accepted spelling
+    units: pd.DataFrame  # roster rows valid that year, one per unit, in code order
+    roster: pd.DataFrame  # the same rows indexed by ``ma_don_vi``
+    codes: frozenset[str]  # the unit codes valid that year
+    criteria: Criteria
+    config_sha256: str  # of every configuration file's bytes, as loaded
+    criteria_sha256: str  # of tieu_chi.toml's bytes, as loaded
+
+    @property
+    def start(self) -> int:
+        """The calendar year the school year starts in."""
+        return year_start(self.school_year)
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The submission deadline of this school year, if the settings give one."""
+        return self.settings.deadlines.get(self.school_year)

@@ -1,0 +1,1 @@
+"""Scoring (SPEC §6) and consolidation: pure functions, frames in, frames out."""

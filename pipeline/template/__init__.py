@@ -1,0 +1,1 @@
+"""The school template (SPEC §4): its writer and its formula self-checks."""
