@@ -89,3 +89,62 @@ def test_a_locked_output_is_explained_not_a_traceback(tmp_path: Path, capsys: py
     assert "Mau_DienHinh_2019-2020.xlsx" in err and "tệp đang mở (trong Excel?)" in err
     assert "Traceback" not in err and "Lỗi nội bộ" not in err
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # the temporary file was cleaned up
+
+
+def _exemplary(data) -> None:
+    """Every nomination of a sample unit at the top of every criterion: each one is an exemplar (and the unit's
+    own emulation results make its titles plausible: no warning)."""
+    staff = data.unit["tong_so_cbgvnv"]
+    data.unit.update(so_lao_dong_tien_tien=staff, so_cstd_co_so=max(1, staff // 10), so_bi_ky_luat=0)
+    for row in data.collectives:
+        row.update({key: "Tốt" for key in ("cuoc_van_dong", "truong_hoc_than_thien", "doi_moi_sang_tao",
+                                           "dan_chu_co_so", "cham_lo_doan_vien", "tiet_kiem", "hoc_tap_nang_cao")},
+                   cai_cach_hanh_chinh="Tốt", chuan_van_hoa="Có", xep_loai_cdcs="Vững mạnh xuất sắc",
+                   danh_hieu="Tập thể lao động xuất sắc", dong_gop_quy=10_000_000, so_hoc_sinh=100, so_hs_kha_gioi=90,
+                   so_giao_vien=10, so_gv_gioi=9)
+    for row in data.individuals:
+        row.update(xep_loai_nhiem_vu="Hoàn thành xuất sắc nhiệm vụ", ky_luat="Không", la_lanh_dao="Không",
+                   tap_the_dung_dau=None, danh_hieu="Chiến sĩ thi đua cấp tỉnh", sang_kien="Cấp tỉnh",
+                   gv_gioi="Cấp quốc gia", hoc_tap_lam_theo_bac="Tốt", gia_dinh_van_hoa="Có", nhan_dao_tu_thien="Tốt")
+
+
+def test_consolidate_prints_its_summary_table_exactly(config, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Two units, every nomination an exemplar but one collective that fails its gate, one PDF to ignore."""
+    from pipeline.samples.sample import make_unit_data
+    from pipeline.template.writer import write_template
+
+    year = config.for_year("2019-2020")
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    counts = {"collectives": 0, "individuals": 0}
+    for index in (2, 3):
+        data = make_unit_data(year.units.iloc[index], "2019-2020", seed=index)
+        _exemplary(data)
+        counts["collectives"] += len(data.collectives)
+        counts["individuals"] += len(data.individuals)
+        if index == 3:
+            data.collectives[0]["chuan_van_hoa"] = "Không"  # the gate: not proposed
+        write_template(year, inbox / f"don_vi_{index}.xlsx", data.fill())
+    (inbox / "cong_van.pdf").write_bytes(b"%PDF-1.4")
+    assert main(["consolidate", "--year", "2019-2020", "--inbox", str(inbox), "--outbox", str(outbox),
+                 "--config", str(ROOT / "config")]) == 0
+    folder = outbox / "2019-2020"
+    proposed_collectives = counts["collectives"] - 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"Tổng hợp năm học 2019-2020: 3 tệp trong {inbox}",
+        "  Hợp lệ                                              2",
+        "  Hợp lệ, có dòng lỗi (dòng lỗi không được chấm)      0",
+        "  Bị từ chối                                          0",
+        "  Đã được thay bằng tệp mới hơn                       0",
+        "  Bỏ qua                                              1",
+        "  Số lỗi / cảnh báo                                   0 / 0",
+        f"  Tập thể được đề nghị                            {counts['collectives']:>5}",
+        f"  Tập thể đề nghị biểu dương                      {proposed_collectives:>5}",
+        f"  Cá nhân được đề nghị                            {counts['individuals']:>5}",
+        f"  Cá nhân đề nghị biểu dương                      {counts['individuals']:>5}",
+        f"Kết quả: {folder}",
+        f"  bản tổng hợp: {folder / 'TongHop_DienHinh_2019-2020.xlsx'}",
+        f"  phản hồi cho 2 đơn vị (0 tệp đánh dấu ô lỗi): {folder / 'phan_hoi'}",
+        f"  danh sách tệp đã xử lý: {folder / 'manifest.json'}",
+    ]

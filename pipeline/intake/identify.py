@@ -55,7 +55,7 @@ def template_sheets(raw: RawWorkbook) -> list[Finding]:
 
 def year_of(raw: RawWorkbook) -> str | None:
     """The school year a workbook says it is for (its `_meta`, else its `Đơn vị` form)."""
-    year = parse_school_year(raw.meta.get("nam_hoc"))
+    year = parse_school_year(raw.meta.get(UnitForm.nam_hoc))
     if year is None and SHEET_UNIT in raw.sheets and not raw.sheets[SHEET_UNIT].rows.empty:
         value = raw.form_value(SHEET_UNIT, UnitForm.nam_hoc)
         year = parse_school_year(str(value)) if value is not None else None
@@ -98,9 +98,9 @@ def check_identity(submission: Submission, year: YearConfig) -> tuple[list[Findi
         return [finding("F07", file, sheet="_meta", found=meta.get("phien_ban", ""), version=TEMPLATE_VERSION,
                         year=school_year)], None
     findings = []
-    if len({y for y in (meta.get("nam_hoc"), unit.get(UnitForm.nam_hoc)) if y}) > 1:
+    if len({y for y in (meta.get(UnitForm.nam_hoc), unit.get(UnitForm.nam_hoc)) if y}) > 1:
         findings.append(finding("F08", file, sheet=sheet, cell=cells.get(UnitForm.nam_hoc, ""), column="Năm học",
-                                found=unit.get(UnitForm.nam_hoc), template_year=meta.get("nam_hoc"),
+                                found=unit.get(UnitForm.nam_hoc), template_year=meta.get(UnitForm.nam_hoc),
                                 year=school_year))
     code, padded = unit.get(UnitForm.ma_don_vi), None
     where: dict[str, Any] = {"sheet": sheet, "cell": cells.get(UnitForm.ma_don_vi, ""), "column": "Mã đơn vị"}

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config.labels import Vocabulary
@@ -169,18 +170,18 @@ def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary])
     cache: dict[tuple[Any, ...], Normalised] = {}
     for position, (sheet, table) in enumerate(raw.sheets.items()):
         specs = SPECS[sheet]
-        rows = table.rows
-        excel_rows = [int(r) for r in rows[ROW]]
-        columns: dict[str, Any] = {ROW: excel_rows}
+        found = {column: index for index, column in enumerate(table.rows.columns)}
+        values = table.rows.to_numpy(dtype=object)
+        excel_rows = [int(r) for r in values[:, found[ROW]]]
+        typed_block = np.full((len(excel_rows), len(specs) + 1), None, dtype=object)
+        typed_block[:, 0] = excel_rows
         for index, (key, meta) in enumerate(specs.items()):
-            if key not in rows.columns:
-                columns[key] = [None] * len(rows)
+            if key not in found:
                 continue
             cached = meta["kind"] in CACHED_KINDS or bool(meta.get("suggest"))
-            typed: list[Any] = []
-            for order, (excel_row, value) in enumerate(zip(excel_rows, rows[key].tolist())):
+            column = values[:, found[key]]
+            for order, (excel_row, value) in enumerate(zip(excel_rows, column)):
                 if is_blank(value):
-                    typed.append(None)
                     continue
                 if cached:
                     lookup = (meta["kind"], meta.get("vocab"), meta.get("suggest"), type(value), value)
@@ -189,7 +190,7 @@ def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary])
                         result = cache[lookup] = normalise_value(value, meta, vocabularies)
                 else:
                     result = normalise_value(value, meta, vocabularies)
-                typed.append(result.value)
+                typed_block[order, index + 1] = result.value
                 if not (result.notes or result.legacy):
                     continue
                 cell = table.cells[key] if excel_row == 0 else f"{table.cells[key]}{excel_row}"
@@ -201,8 +202,7 @@ def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary])
                 for step, (encoding, typed_text, converted) in enumerate(result.legacy):
                     legacy.append(((position, order, index, step), table.found_name, encoding, cell, typed_text,
                                    converted))
-            columns[key] = typed
-        frames[sheet] = pd.DataFrame(columns, dtype=object)
+        frames[sheet] = pd.DataFrame(typed_block, columns=[ROW, *specs], dtype=object, copy=False)
     findings += _legacy_findings(raw.file, legacy)
     return Submission(raw.file, dict(raw.meta), {sheet: t.found_name for sheet, t in raw.sheets.items()},
                       {sheet: dict(t.cells) for sheet, t in raw.sheets.items()}, frames, tuple(findings),

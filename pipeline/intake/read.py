@@ -185,14 +185,27 @@ def _sheet_by_content(sheet: str, grids: _Grids, names: tuple[str, ...], taken: 
     return best
 
 
+_LABEL_KEYS: dict[object, str] = {}  # cell text → loose key: headers and labels repeat in every file
+_LABEL_CACHE_LIMIT = 100_000
+
+
 def _label_key(cell: object) -> str:
-    """A header or label cell as a loose key, without the required marker."""
-    return loose_key(as_text(cell).replace("*", ""))
+    """A header or label cell as a loose key, without the required marker (computed once per distinct text)."""
+    if cell == "" or cell is None:
+        return ""
+    lookup = (type(cell), cell)
+    key = _LABEL_KEYS.get(lookup)
+    if key is None:
+        key = loose_key(as_text(cell).replace("*", ""))
+        if len(_LABEL_KEYS) < _LABEL_CACHE_LIMIT:
+            _LABEL_KEYS[lookup] = key
+    return key
 
 
 def _read_form(sheet: str, name: str, grid: list[list[Any]]) -> RawSheet:
     """A label/value form: each known label, and the cell to its right."""
     keys = HEADER_KEYS[sheet]
+    wanted = len(set(keys.values()))
     values: dict[str, object] = {}
     cells: dict[str, str] = {}
     for r, row in enumerate(grid[:FORM_SEARCH_ROWS]):
@@ -203,8 +216,11 @@ def _read_form(sheet: str, name: str, grid: list[list[Any]]) -> RawSheet:
             values[key] = row[c + 1] if c + 1 < len(row) else None
             cells[key] = f"{xl_col_to_name(c + 1)}{r + 1}"
             break
-    rows = pd.DataFrame({ROW: [0], **{key: pd.array([value], dtype=object) for key, value in values.items()}})
-    return RawSheet(sheet, name, rows, cells)
+        if len(cells) == wanted:  # every label found: the rest of the sheet cannot change the result
+            break
+    block = np.empty((1, len(values) + 1), dtype=object)
+    block[0, :] = [0, *values.values()]
+    return RawSheet(sheet, name, pd.DataFrame(block, columns=[ROW, *values], dtype=object, copy=False), cells)
 
 
 def _read_list(sheet: str, name: str, grid: list[list[Any]], relative: str) -> tuple[RawSheet, list[Finding]]:
@@ -273,6 +289,7 @@ def _data_rows(grid: list[list[Any]], first: int, columns: Mapping[str, int]) ->
     maybe = ~((block == "") | (block == None)).all(axis=1)  # noqa: E711 — elementwise, not identity
     candidates = np.flatnonzero(maybe)
     keep = [r for r in candidates if not all(is_blank(v) for v in block[r])]
-    frame = pd.DataFrame(block[keep], columns=keys, dtype=object)
-    frame.insert(0, ROW, np.asarray(keep, dtype="int64") + first + 1)
-    return frame
+    rows = np.empty((len(keep), len(keys) + 1), dtype=object)
+    rows[:, 0] = [r + first + 1 for r in keep]
+    rows[:, 1:] = block[keep]
+    return pd.DataFrame(rows, columns=[ROW, *keys], dtype=object, copy=False)

@@ -30,6 +30,7 @@ from schemas.submission import (
     SHEET_REPORT,
     SHEET_UNIT,
     YES,
+    CollectiveRow,
     IndividualRow,
     Provenance,
     birth_year_range,
@@ -65,7 +66,7 @@ def sheet_frame(submissions: Sequence[Submission], sheet: str) -> pd.DataFrame:
     specs = SPECS[sheet]
     columns = list(dict.fromkeys([*PROVENANCE, *specs]))  # `Đơn vị` has its own ma_don_vi
     parts = [submission.frames[sheet].assign(**{Provenance.tep: submission.file,
-                                                 Provenance.ma_don_vi: submission.unit.get("ma_don_vi")})
+                                                 Provenance.ma_don_vi: submission.unit.get(Provenance.ma_don_vi)})
              for submission in submissions if sheet in submission.frames and not submission.frames[sheet].empty]
     if parts:
         frame = pd.concat(parts, ignore_index=True).reindex(columns=columns)
@@ -167,7 +168,7 @@ def _at(submission: Submission, key: str, row: Any) -> dict[str, Any]:
 def _leaders_collectives(people: pd.DataFrame, collectives: pd.DataFrame,
                          by_file: Mapping[str, Submission]) -> list[Finding]:
     """R08: a leader's collective (by STT) must be on the same file's `Tập thể`."""
-    numbers = set(zip(collectives[Provenance.tep], collectives["stt"].astype("object")))
+    numbers = set(zip(collectives[Provenance.tep], collectives[CollectiveRow.stt].astype("object")))
     leaders = people[(people[IndividualRow.la_lanh_dao] == YES) & people[IndividualRow.tap_the_dung_dau].notna()]
     return [finding("R08", row.tep, **_at(by_file[row.tep], IndividualRow.tap_the_dung_dau, row),
                     number=row.tap_the_dung_dau)

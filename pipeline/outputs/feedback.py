@@ -20,7 +20,8 @@ from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
 from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table
 from schemas.rules import RULES, SEVERITY_LABEL, Finding
-from schemas.submission import CollectiveRow, IndividualRow, UnitForm, column_specs
+from schemas.scored import Scores
+from schemas.submission import CollectiveRow, IndividualRow, Provenance, UnitForm, column_specs
 
 FINDING_HEADERS = ["Tệp", "Mức độ", "Mã lỗi", "Ô", "Cột", "Gặp", "Cần (lỗi) / đã hiểu (cảnh báo)"]
 COLLECTIVE_SHOWN = ["stt", "ten_tap_the", "loai_mo_hinh", "linh_vuc", "xep_loai_cdcs", "danh_hieu"]
@@ -89,7 +90,7 @@ def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outc
         collectives, individuals: this unit's winning rows only (frames of :mod:`pipeline.intake.validate`).
     """
     files = {o.file.relative for o in outcomes}
-    assert set(collectives["tep"]) <= files and set(individuals["tep"]) <= files, "another unit's rows"
+    assert set(collectives[Provenance.tep]) <= files and set(individuals[Provenance.tep]) <= files, "another unit's rows"
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary, f"Phản hồi {unit} năm học {school_year}")
         formats = Formats(workbook)
@@ -148,10 +149,10 @@ def _rows_sheet(workbook: Any, formats: Formats, name: str, frame: pd.DataFrame,
     headers = ["Dòng", *(specs[key]["label"] for key in shown), *(label for _, label in scores)]
     rows, styles = [], []
     for record in frame.sort_values("dong").to_dict("records"):
-        bad = (record["tep"], int(record["dong"])) in errors
-        rows.append([record["dong"], *(record[key] for key in shown),
+        bad = (record[Provenance.tep], int(record[Provenance.dong])) in errors
+        rows.append([record[Provenance.dong], *(record[key] for key in shown),
                      *(("Có" if record[key] else "Không") if key == "de_nghi" else record[key] for key, _ in scores)])
-        styles.append("error" if bad else "good" if record.get("de_nghi") else "cell")
+        styles.append("error" if bad else "good" if record.get(Scores.de_nghi) else "cell")
     write_table(sheet, 0, headers, rows, formats,
                 widths=[6, *([16] * len(shown)), *(SCORE_WIDTHS[key] for key, _ in scores)], styles=styles)
     sheet.freeze_panes(1, 3)

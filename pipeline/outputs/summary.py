@@ -31,7 +31,8 @@ from pipeline.outputs.xlsx import (
 )
 from pipeline.scoring.consolidate import Consolidation, proposal_form
 from schemas.rules import SEVERITY_LABEL
-from schemas.submission import CollectiveRow, IndividualRow, ReportForm, column_specs
+from schemas.scored import GROUP_PREFIX, POINTS_PREFIX, Scores
+from schemas.submission import CollectiveRow, IndividualRow, Provenance, ReportForm, UnitForm, column_specs
 
 MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header: longer tables continue on "<sheet> (2)"…
 METHOD_LABEL = {"muc_do": "Theo mức độ thực hiện", "bang": "Theo bảng điểm", "ty_le": "Tỷ lệ % (tử số ÷ mẫu số)",
@@ -183,9 +184,9 @@ def _proposals(workbook: Workbook, formats: Formats, styles: _DocumentStyles, re
         sheet.merge_range(row, 0, row, 6, f"{section} ({len(frame)})", styles.section)
         row += 1
         for number, record in enumerate(frame.to_dict("records"), start=1):
-            values = [number, record["ho_ten"] if person else record["ten_tap_the"],
-                      record.get("chuc_vu") if person else "", record["dv_ten_don_vi"],
-                      proposal_form(pd.Series(record)), record["tom_tat"], f"{_points(record['diem'])} điểm"]
+            values = [number, record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
+                      record.get(IndividualRow.chuc_vu) if person else "", record[Scores.dv_ten_don_vi],
+                      proposal_form(pd.Series(record)), record[CollectiveRow.tom_tat], f"{_points(record[Scores.diem])} điểm"]
             for col, value in enumerate(values):
                 write_value(sheet, row, col, value, formats)
             sheet.set_row(row, LINE_HEIGHT * max(text_lines(str(v), widths[c]) for c, v in enumerate(values)))
@@ -215,9 +216,9 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
     group_columns: dict[str, str] = {}
     for target in targets:
         for group in target.groups:
-            group_columns.setdefault(f"nhom__{group.name}", f"Nhóm: {group.name}")
+            group_columns.setdefault(f"{GROUP_PREFIX}{group.name}", f"Nhóm: {group.name}")
             for criterion in group.criteria:
-                point_columns.setdefault(f"diem__{criterion.code}", f"Điểm: {criterion.name}")
+                point_columns.setdefault(f"{POINTS_PREFIX}{criterion.code}", f"Điểm: {criterion.name}")
     columns = [("ma_don_vi", "Mã đơn vị"), ("dv_ten_don_vi", "Tên đơn vị"), ("dv_dia_ban", "Địa bàn"),
                ("dv_cap_hoc", "Cấp học"), *((k, m["label"]) for k, m in specs.items()),
                ("_gate", "Đạt điều kiện"), *point_columns.items(), *group_columns.items(), ("diem", "Điểm"),
@@ -226,9 +227,9 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
                ("dong", "Dòng")]
     rows = []
     for record in frame.to_dict("records"):
-        record["_gate"] = "Không" if record.get("xep_loai") == "Không đủ điều kiện" else (
-            "" if record.get("diem") is None or pd.isna(record.get("diem")) else "Có")
-        record["_proposed"] = "Có" if record.get("de_nghi") else "Không"
+        record["_gate"] = "Không" if record.get(Scores.xep_loai) == "Không đủ điều kiện" else (
+            "" if record.get(Scores.diem) is None or pd.isna(record.get(Scores.diem)) else "Có")
+        record["_proposed"] = "Có" if record.get(Scores.de_nghi) else "Không"
         rows.append([record.get(key) for key, _ in columns])
     widths = [9, 26, 12, 10, *(14 for _ in specs), 9, *(9 for _ in point_columns), *(9 for _ in group_columns),
               7, 20, 18, 6, 9, 30, 30, 6]
@@ -251,7 +252,7 @@ def _reports(workbook: Workbook, formats: Formats, result: Consolidation) -> Non
     sheet = workbook.add_worksheet("Kết quả thực hiện")
     specs = column_specs(ReportForm)
     headers = ["Mã đơn vị", "Tên đơn vị", *(m["label"] for m in specs.values())]
-    rows = [[r.get("ma_don_vi"), r.get("ten_don_vi"), *(r.get(k) for k in specs)]
+    rows = [[r.get(Provenance.ma_don_vi), r.get(UnitForm.ten_don_vi), *(r.get(k) for k in specs)]
             for r in result.reports.to_dict("records")]
     styles = ["cell"] * (len(rows) - 1) + ["good"]
     write_table(sheet, 0, headers, rows, formats, widths=[9, 30, *([12] * (len(specs) - 2)), 40, 40], styles=styles)
@@ -276,7 +277,7 @@ def _submissions(workbook: Workbook, formats: Formats, result: Consolidation) ->
 def _messages(workbook: Workbook, formats: Formats, result: Consolidation) -> None:
     sheet = workbook.add_worksheet("Lỗi và cảnh báo")
     headers = ["Tệp", "Mã đơn vị", "Mức độ", "Mã lỗi", "Ô", "Cột", "Gặp", "Cần (lỗi) / đã hiểu (cảnh báo)"]
-    rows = [[r["tep"], r["ma_don_vi"], SEVERITY_LABEL[r["muc_do"]], r["ma_loi"], r["o"], r["cot"], r["gap"], r["can"]]
+    rows = [[r[Provenance.tep], r[Provenance.ma_don_vi], SEVERITY_LABEL[r["muc_do"]], r["ma_loi"], r["o"], r["cot"], r["gap"], r["can"]]
             for r in result.messages.to_dict("records")]
     styles = ["warning" if r["muc_do"] == "warning" else "error" for r in result.messages.to_dict("records")]
     write_table(sheet, 0, headers, rows, formats, widths=[32, 9, 9, 6, 13, 24, 28, 40], styles=styles)

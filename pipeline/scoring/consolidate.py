@@ -23,7 +23,17 @@ from pipeline.scoring.score import (
     score_individuals,
 )
 from pipeline.vi.collation import collation_key, person_sort_key
-from schemas.submission import SHEET_COLLECTIVES, SHEET_INDIVIDUALS, ReportForm, column_specs
+from schemas.scored import Scores
+from schemas.submission import (
+    SHEET_COLLECTIVES,
+    SHEET_INDIVIDUALS,
+    CollectiveRow,
+    IndividualRow,
+    Provenance,
+    ReportForm,
+    UnitForm,
+    column_specs,
+)
 
 SUBMISSION_LABEL = {ACCEPTED: "Đã nộp — hợp lệ", WITH_ERRORS: "Đã nộp — có dòng lỗi", REJECTED: "Bị từ chối",
                     None: "Chưa nộp"}
@@ -62,22 +72,22 @@ def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
               for sheet in (SHEET_COLLECTIVES, SHEET_INDIVIDUALS)}
     members: dict[str, float | None] = {}
     for unit in validated.units.to_dict("records"):
-        count = unit.get("so_doan_vien")
-        members[unit["tep"]] = float(count) if not pd.isna(count) else float(
-            roster.loc[unit["ma_don_vi"], "so_doan_vien"]) if unit["ma_don_vi"] in roster.index else None
+        count = unit.get(UnitForm.so_doan_vien)
+        members[unit[Provenance.tep]] = float(count) if not pd.isna(count) else float(
+            roster.loc[unit[Provenance.ma_don_vi], "so_doan_vien"]) if unit[Provenance.ma_don_vi] in roster.index else None
     collectives = score_collectives(validated.collectives, members, criteria, errors[SHEET_COLLECTIVES])
     individuals = score_individuals(validated.individuals, collectives, criteria, errors[SHEET_INDIVIDUALS])
     collectives = _with_unit(collectives, roster)
     individuals = _with_unit(individuals, roster)
     target_order = {t.code: n for n, t in enumerate(criteria.targets)}
-    collectives = _sorted(collectives, lambda r: (target_order.get(r["doi_tuong"], 99),
-                                                  r["hang"] if not pd.isna(r["hang"]) else 10**9,
-                                                  collation_key(str(r["ten_tap_the"])), r["ma_don_vi"], r["dong"]))
-    individuals = _sorted(individuals, lambda r: (person_sort_key(str(r["ho_ten"])), str(r["ma_don_vi"]), r["dong"]))
-    proposals_c = _sorted(collectives[collectives["de_nghi"]],
-                          lambda r: (CLASS_ORDER[r["xep_loai"]], target_order.get(r["doi_tuong"], 99), r["hang"]))
-    proposals_i = _sorted(individuals[individuals["de_nghi"]],
-                          lambda r: (CLASS_ORDER[r["xep_loai"]], person_sort_key(str(r["ho_ten"])), r["ma_don_vi"]))
+    collectives = _sorted(collectives, lambda r: (target_order.get(r[Scores.doi_tuong], 99),
+                                                  r[Scores.hang] if not pd.isna(r[Scores.hang]) else 10**9,
+                                                  collation_key(str(r[CollectiveRow.ten_tap_the])), r[Provenance.ma_don_vi], r[Provenance.dong]))
+    individuals = _sorted(individuals, lambda r: (person_sort_key(str(r[IndividualRow.ho_ten])), str(r[Provenance.ma_don_vi]), r[Provenance.dong]))
+    proposals_c = _sorted(collectives[collectives[Scores.de_nghi]],
+                          lambda r: (CLASS_ORDER[r[Scores.xep_loai]], target_order.get(r[Scores.doi_tuong], 99), r[Scores.hang]))
+    proposals_i = _sorted(individuals[individuals[Scores.de_nghi]],
+                          lambda r: (CLASS_ORDER[r[Scores.xep_loai]], person_sort_key(str(r[IndividualRow.ho_ten])), r[Provenance.ma_don_vi]))
     submissions = _submissions(intake, config.deadline, roster, collectives, individuals)
     reports = _reports(validated.reports, roster, winners)
     return Consolidation(
@@ -91,9 +101,9 @@ def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
 
 def proposal_form(row: pd.Series) -> str:
     """The form of commendation proposed (Hình thức đề nghị)."""
-    if row["xep_loai"] == COMPREHENSIVE:
+    if row[Scores.xep_loai] == COMPREHENSIVE:
         return "Biểu dương điển hình tiên tiến toàn diện"
-    return f"Biểu dương điển hình tiên tiến trên lĩnh vực {row['nhom_manh'].lower()}"
+    return f"Biểu dương điển hình tiên tiến trên lĩnh vực {row[Scores.nhom_manh].lower()}"
 
 
 def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
@@ -104,7 +114,7 @@ def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
 def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in ("ten_don_vi", "dia_ban", "cap_hoc"):
-        frame[f"dv_{column}"] = [roster.loc[c, column] if c in roster.index else "" for c in frame["ma_don_vi"]]
+        frame[f"dv_{column}"] = [roster.loc[c, column] if c in roster.index else "" for c in frame[Provenance.ma_don_vi]]
     return frame
 
 
@@ -125,14 +135,14 @@ def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame,
         shown = winner or next((o for o in outcomes if o.status == REJECTED), None)
         received = dt.datetime.fromtimestamp(shown.file.modified).date() if shown else None
         rows.append({
-            "ma_don_vi": code, "ten_don_vi": unit["ten_don_vi"], "dia_ban": unit["dia_ban"], "cap_hoc": unit["cap_hoc"],
+            "ma_don_vi": code, "ten_don_vi": unit[UnitForm.ten_don_vi], "dia_ban": unit[UnitForm.dia_ban], "cap_hoc": unit[UnitForm.cap_hoc],
             "tinh_trang": SUBMISSION_LABEL[shown.status if shown else None],
             "tep": "; ".join(o.file.relative for o in outcomes),
             "so_tep_thay": sum(o.status == SUPERSEDED for o in outcomes),
             "ngay_nhan": received,
             "han": _timeliness(received, deadline),
-            "so_tap_the": int((collectives["tep"] == winner.file.relative).sum()) if winner else 0,
-            "so_ca_nhan": int((individuals["tep"] == winner.file.relative).sum()) if winner else 0,
+            "so_tap_the": int((collectives[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
+            "so_ca_nhan": int((individuals[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
             "so_loi": sum(o.errors for o in outcomes), "so_canh_bao": sum(o.warnings for o in outcomes),
         })
     for outcome in intake.outcomes:  # files that could not be attributed to a roster unit
@@ -148,51 +158,51 @@ def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame,
 
 def _reports(reports: pd.DataFrame, roster: pd.DataFrame, winners: list[Any]) -> pd.DataFrame:
     keys = [k for k, meta in column_specs(ReportForm).items()]
-    kept = reports[reports["tep"].isin({o.file.relative for o in winners})].copy()
-    kept["ten_don_vi"] = [roster.loc[c, "ten_don_vi"] if c in roster.index else "" for c in kept["ma_don_vi"]]
+    kept = reports[reports[Provenance.tep].isin({o.file.relative for o in winners})].copy()
+    kept[UnitForm.ten_don_vi] = [roster.loc[c, "ten_don_vi"] if c in roster.index else "" for c in kept[Provenance.ma_don_vi]]
     kept = kept.sort_values("ma_don_vi", kind="stable")[["ma_don_vi", "ten_don_vi", *keys]].reset_index(drop=True)
     numeric = [k for k, meta in column_specs(ReportForm).items() if meta["kind"] == "int"]
     total: dict[str, Any] = {"ma_don_vi": "", "ten_don_vi": "Tổng cộng"}
     total |= {k: int(kept[k].fillna(0).sum()) for k in numeric}
-    total["co_ke_hoach"] = f"{int((kept['co_ke_hoach'] == 'Có').sum())} đơn vị có kế hoạch"
+    total[ReportForm.co_ke_hoach] = f"{int((kept[ReportForm.co_ke_hoach] == 'Có').sum())} đơn vị có kế hoạch"
     return pd.concat([kept, pd.DataFrame([total])], ignore_index=True)
 
 
 def _breakdown(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame, by: str
                ) -> pd.DataFrame:
-    known = submissions[submissions["ma_don_vi"] != ""]
+    known = submissions[submissions[Provenance.ma_don_vi] != ""]
     rows = []
     for value, part in known.groupby(by, sort=False):
-        codes = set(part["ma_don_vi"])
-        c = collectives[collectives["ma_don_vi"].isin(codes)]
-        i = individuals[individuals["ma_don_vi"].isin(codes)]
+        codes = set(part[Provenance.ma_don_vi])
+        c = collectives[collectives[Provenance.ma_don_vi].isin(codes)]
+        i = individuals[individuals[Provenance.ma_don_vi].isin(codes)]
         rows.append({by: value, "don_vi": len(part),
                      "da_nop": int(part["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]]).sum()),
-                     "tap_the": len(c), "tap_the_de_nghi": int(c["de_nghi"].sum()),
-                     "ca_nhan": len(i), "ca_nhan_de_nghi": int(i["de_nghi"].sum())})
+                     "tap_the": len(c), "tap_the_de_nghi": int(c[Scores.de_nghi].sum()),
+                     "ca_nhan": len(i), "ca_nhan_de_nghi": int(i[Scores.de_nghi].sum())})
     frame = pd.DataFrame.from_records(rows)
     return frame.sort_values(by, key=lambda s: s.map(lambda v: collation_key(str(v)))).reset_index(drop=True)
 
 
 def _figures(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame,
              proposed_people: pd.DataFrame) -> list[tuple[str, Any]]:
-    known = submissions[submissions["ma_don_vi"] != ""]
+    known = submissions[submissions[Provenance.ma_don_vi] != ""]
     submitted = known["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]])
     people = len(proposed_people)
-    women = int((proposed_people["gioi_tinh"] == FEMALE).sum()) if people else 0
-    minorities = int((proposed_people["dan_toc"].notna() & (proposed_people["dan_toc"] != KINH)).sum()) if people else 0
+    women = int((proposed_people[IndividualRow.gioi_tinh] == FEMALE).sum()) if people else 0
+    minorities = int((proposed_people[IndividualRow.dan_toc].notna() & (proposed_people[IndividualRow.dan_toc] != KINH)).sum()) if people else 0
     return [
         ("Đơn vị trong danh mục", len(known)),
         ("Đơn vị đã nộp hợp lệ", int(submitted.sum())),
         ("Đơn vị có tệp bị từ chối", int((known["tinh_trang"] == SUBMISSION_LABEL[REJECTED]).sum())),
         ("Đơn vị chưa nộp", int((known["tinh_trang"] == SUBMISSION_LABEL[None]).sum())),
         ("Tập thể được đề nghị", len(collectives)),
-        ("Tập thể đạt điển hình toàn diện", int((collectives["xep_loai"] == COMPREHENSIVE).sum())),
-        ("Tập thể đạt điển hình trên lĩnh vực", int((collectives["xep_loai"] == FIELD).sum())),
-        ("Tập thể đề nghị biểu dương", int(collectives["de_nghi"].sum())),
+        ("Tập thể đạt điển hình toàn diện", int((collectives[Scores.xep_loai] == COMPREHENSIVE).sum())),
+        ("Tập thể đạt điển hình trên lĩnh vực", int((collectives[Scores.xep_loai] == FIELD).sum())),
+        ("Tập thể đề nghị biểu dương", int(collectives[Scores.de_nghi].sum())),
         ("Cá nhân được đề nghị", len(individuals)),
-        ("Cá nhân đạt điển hình toàn diện", int((individuals["xep_loai"] == COMPREHENSIVE).sum())),
-        ("Cá nhân đạt điển hình trên lĩnh vực", int((individuals["xep_loai"] == FIELD).sum())),
+        ("Cá nhân đạt điển hình toàn diện", int((individuals[Scores.xep_loai] == COMPREHENSIVE).sum())),
+        ("Cá nhân đạt điển hình trên lĩnh vực", int((individuals[Scores.xep_loai] == FIELD).sum())),
         ("Cá nhân đề nghị biểu dương", people),
         ("Trong đó nữ", women),
         ("Tỷ lệ nữ (%)", round(100 * women / people, 1) if people else 0.0),
@@ -212,7 +222,7 @@ def _messages(intake: Intake) -> pd.DataFrame:
 def _document_date(deadline: dt.date | None, year: str, units: pd.DataFrame) -> dt.date:
     """The date printed on the documents: deterministic for an inbox (the newest `ngày lập` received),
     never later than today's run would suggest; the deadline when nothing was received."""
-    dates = [d.date() if isinstance(d, pd.Timestamp) else d for d in units.get("ngay_lap", pd.Series()).dropna()]
+    dates = [d.date() if isinstance(d, pd.Timestamp) else d for d in units.get(UnitForm.ngay_lap, pd.Series()).dropna()]
     if dates:
         return max(dates)
     return deadline or dt.date(year_start(year) + 1, 6, 30)

@@ -18,7 +18,8 @@ import pandas as pd
 from pipeline.config.criteria import Criteria, Criterion, Target
 from pipeline.intake.cells import is_missing
 from pipeline.vi.collation import collation_key, person_sort_key
-from schemas.submission import NOT_APPLICABLE, YES
+from schemas.scored import GROUP_PREFIX, POINTS_PREFIX, Scores
+from schemas.submission import NOT_APPLICABLE, YES, CollectiveRow, IndividualRow, Provenance
 
 COMPREHENSIVE, FIELD, NOT_REACHED = "Điển hình toàn diện", "Điển hình trên lĩnh vực", "Chưa đạt"
 INELIGIBLE = "Không đủ điều kiện"
@@ -92,11 +93,11 @@ def score_row(target: Target, row: Mapping[str, Any], members: float | None, cri
         earned, applicable = Fraction(0), Fraction(0)
         for criterion in group.criteria:
             points = criterion_points(criterion, row, members, criteria.rating_percent)
-            result[f"diem__{criterion.code}"] = None if points.earned is None else float(points.earned)
+            result[f"{POINTS_PREFIX}{criterion.code}"] = None if points.earned is None else float(points.earned)
             if points.earned is not None and points.applicable is not None:
                 earned += points.earned
                 applicable += points.applicable
-        result[f"nhom__{group.name}"] = float(earned) if applicable else None
+        result[f"{GROUP_PREFIX}{group.name}"] = float(earned) if applicable else None
         group_shares.append((group.name, earned / applicable * 100 if applicable else None))
         earned_total += earned
         applicable_total += applicable
@@ -142,16 +143,16 @@ def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | N
     targets = {t.model: t for t in criteria.targets if t.kind == "tap_the"}
     records = []
     for row in collectives.to_dict("records"):
-        target = targets.get(row.get("loai_mo_hinh"))
+        target = targets.get(row.get(CollectiveRow.loai_mo_hinh))
         record = dict(row)
-        record["doi_tuong"] = target.code if target else ""
-        if (row["tep"], int(row["dong"])) in errors or target is None:
+        record[Scores.doi_tuong] = target.code if target else ""
+        if (row[Provenance.tep], int(row[Provenance.dong])) in errors or target is None:
             record.update(NOT_SCORED_RECORD)
         else:
-            record.update(score_row(target, row, members.get(row["tep"]), criteria))
+            record.update(score_row(target, row, members.get(row[Provenance.tep]), criteria))
         records.append(record)
     scored = _scored_frame(records, collectives)
-    return _rank_and_propose(scored, criteria, name_key=lambda r: (collation_key(str(r["ten_tap_the"])),),
+    return _rank_and_propose(scored, criteria, name_key=lambda r: (collation_key(str(r[CollectiveRow.ten_tap_the])),),
                              group_by="doi_tuong")
 
 
@@ -160,45 +161,45 @@ def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, crit
     """Score every individual, with the leader gate on the scored collectives of the same file."""
     target = next(t for t in criteria.targets if t.kind == "ca_nhan")
     leader_gate = next((g for g in target.gates if g.leader), None)
-    collective_class = {(r["tep"], r["stt"]): (r["xep_loai"], r["ten_tap_the"]) for r in collectives.to_dict("records")}
+    collective_class = {(r[Provenance.tep], r[CollectiveRow.stt]): (r[Scores.xep_loai], r[CollectiveRow.ten_tap_the]) for r in collectives.to_dict("records")}
     records = []
     for row in individuals.to_dict("records"):
         record = dict(row, doi_tuong=target.code)
-        if (row["tep"], int(row["dong"])) in errors:
+        if (row[Provenance.tep], int(row[Provenance.dong])) in errors:
             record.update(NOT_SCORED_RECORD)
             records.append(record)
             continue
         record.update(score_row(target, row, None, criteria))
-        if leader_gate is not None and row.get("la_lanh_dao") == YES:
-            headed = collective_class.get((row["tep"], row.get("tap_the_dung_dau")))
+        if leader_gate is not None and row.get(IndividualRow.la_lanh_dao) == YES:
+            headed = collective_class.get((row[Provenance.tep], row.get(IndividualRow.tap_the_dung_dau)))
             if headed is None or headed[0] not in (COMPREHENSIVE, FIELD):
                 detail = f" (tập thể STT {row.get('tap_the_dung_dau')}: {headed[0] if headed else 'không có'})"
-                reasons = [r for r in (record["ly_do"], leader_gate.reason + detail) if r]
+                reasons = [r for r in (record[Scores.ly_do], leader_gate.reason + detail) if r]
                 record.update(xep_loai=INELIGIBLE, ly_do="; ".join(reasons), nhom_manh="")
         records.append(record)
     scored = _scored_frame(records, individuals)
-    return _rank_and_propose(scored, criteria, name_key=lambda r: person_sort_key(str(r["ho_ten"])),
+    return _rank_and_propose(scored, criteria, name_key=lambda r: person_sort_key(str(r[IndividualRow.ho_ten])),
                              group_by="doi_tuong")
 
 
 def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any, group_by: str) -> pd.DataFrame:
     """Rank within each target by score, then group points in table order, then name; propose within quotas."""
     scored = scored.copy()
-    scored["hang"] = pd.array([None] * len(scored), dtype="Int64")
-    scored["de_nghi"] = False
+    scored[Scores.hang] = pd.array([None] * len(scored), dtype="Int64")
+    scored[Scores.de_nghi] = False
     if scored.empty:
         return scored
     for code, part in scored.groupby(group_by, sort=True):
         target = criteria.target(code) if code else None
         if target is None:
             continue
-        eligible = part[part["xep_loai"].isin([COMPREHENSIVE, FIELD, NOT_REACHED])]
-        group_columns = [f"nhom__{g.name}" for g in target.groups]
+        eligible = part[part[Scores.xep_loai].isin([COMPREHENSIVE, FIELD, NOT_REACHED])]
+        group_columns = [f"{GROUP_PREFIX}{g.name}" for g in target.groups]
 
         def order(index: Any) -> tuple[Any, ...]:
             row = scored.loc[index]
             groups = tuple(-(row[c] if not is_missing(row[c]) else -1) for c in group_columns)
-            return (-row["diem"], *groups, name_key(row), str(row["ma_don_vi"]), str(row["tep"]), int(row["dong"]))
+            return (-row[Scores.diem], *groups, name_key(row), str(row[Provenance.ma_don_vi]), str(row[Provenance.tep]), int(row[Provenance.dong]))
 
         ranked = sorted(eligible.index, key=order)
         for position, index in enumerate(ranked, start=1):

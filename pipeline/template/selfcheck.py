@@ -21,9 +21,14 @@ SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class Check:
-    """A problem condition on one column (``{c}`` is the cell, ``{r}`` the row, ``{col:key}`` other columns)."""
+    """A problem condition on one column (``{c}`` is the cell, ``{r}`` the row, ``{col:key}`` other columns).
+
+    ``rule`` is the ID of the intake rule the check anticipates (schemas/rules.py), so that a school sees
+    in the template what the consolidation would report.
+    """
 
     key: str
+    rule: str
     condition: str
     message: str
 
@@ -58,29 +63,29 @@ def column_checks(specs: Mapping[str, Mapping[str, Any]], context: CheckContext,
         required = meta.get("required")
         if required is True:
             condition = "LEN(TRIM({c}))=0"
-            checks.append(Check(key, f"AND({context.started},{condition})" if form else condition,
+            checks.append(Check(key, "R01", f"AND({context.started},{condition})" if form else condition,
                                 f"Thiếu {name}"))
         elif required == "school_model":
-            checks.append(Check(key, f'AND({{col:loai_mo_hinh}}="{context.school_model}",LEN(TRIM({{c}}))=0)',
+            checks.append(Check(key, "R01", f'AND({{col:loai_mo_hinh}}="{context.school_model}",LEN(TRIM({{c}}))=0)',
                                 f"Thiếu {name} (bắt buộc với công đoàn trường học)"))
         elif required == "leader":
-            checks.append(Check(key, f'AND({{col:la_lanh_dao}}="{context.yes}",LEN(TRIM({{c}}))=0)',
+            checks.append(Check(key, "R01", f'AND({{col:la_lanh_dao}}="{context.yes}",LEN(TRIM({{c}}))=0)',
                                 f"Thiếu {name} (bắt buộc với người lãnh đạo, quản lý)"))
         if kind in ("enum", "code"):
             if meta.get("vocab"):
-                checks.append(Check(key, f"AND({filled},ISNA(MATCH(TRIM({{c}}),ds_{meta['vocab']},0)))",
+                checks.append(Check(key, "R02", f"AND({filled},ISNA(MATCH(TRIM({{c}}),ds_{meta['vocab']},0)))",
                                     f"{name}: chọn trong danh sách"))
         elif kind in ("int", "stt", "number"):
             low, high = _bounds(meta, context)
             whole = "{c}<>INT({c})," if kind != "number" else ""
             what = "số nguyên" if kind != "number" else "số"
-            checks.append(Check(key, f"AND({filled},OR(NOT(ISNUMBER({{c}})),{whole}{{c}}<{low:g},{{c}}>{high:g}))",
+            checks.append(Check(key, "R04", f"AND({filled},OR(NOT(ISNUMBER({{c}})),{whole}{{c}}<{low:g},{{c}}>{high:g}))",
                                 f"{name}: cần {what} từ {_vn(low)} đến {_vn(high)}"))
         elif kind == "date":
-            checks.append(Check(key, f"AND({filled},NOT(ISNUMBER({{c}})))",
+            checks.append(Check(key, "R03", f"AND({filled},NOT(ISNUMBER({{c}})))",
                                 f"{name}: cần ngày dạng ngày/tháng/năm"))
         if meta.get("max_len"):
-            checks.append(Check(key, f"LEN({{c}})>{meta['max_len']}",
+            checks.append(Check(key, "R05", f"LEN({{c}})>{meta['max_len']}",
                                 f"{name}: dài quá {_vn(meta['max_len'])} ký tự"))
     return checks + _cross_checks(specs, context)
 
@@ -89,22 +94,28 @@ def _cross_checks(specs: Mapping[str, Mapping[str, Any]], context: CheckContext)
     """Rules between columns of one row (SPEC §4.1, §4.2)."""
     checks: list[Check] = []
     if "so_hs_kha_gioi" in specs:
-        checks.append(Check("so_hs_kha_gioi", "AND(ISNUMBER({c}),ISNUMBER({col:so_hoc_sinh}),{c}>{col:so_hoc_sinh})",
+        checks.append(Check("so_hs_kha_gioi", "R06", "AND(ISNUMBER({c}),ISNUMBER({col:so_hoc_sinh}),{c}>{col:so_hoc_sinh})",
                             "Số HS khá, giỏi lớn hơn Tổng số học sinh"))
-        checks.append(Check("so_gv_gioi", "AND(ISNUMBER({c}),ISNUMBER({col:so_giao_vien}),{c}>{col:so_giao_vien})",
+        checks.append(Check("so_gv_gioi", "R06", "AND(ISNUMBER({c}),ISNUMBER({col:so_giao_vien}),{c}>{col:so_giao_vien})",
                             "Số GV giỏi lớn hơn Tổng số giáo viên"))
-        checks.append(Check("cai_cach_hanh_chinh",
+        checks.append(Check("cai_cach_hanh_chinh", "R10",
                             f'AND({{col:loai_mo_hinh}}="{context.agency_model}",TRIM({{c}})="{context.not_applicable}")',
                             f"Cải cách hành chính: cơ quan, đơn vị không được chọn {context.not_applicable}"))
     if "ho_ten" in specs:
-        checks.append(Check("ho_ten", 'AND(LEN(TRIM({c}))>0,ISERROR(FIND(" ",TRIM({c}))))',
+        checks.append(Check("ho_ten", "R07", 'AND(LEN(TRIM({c}))>0,ISERROR(FIND(" ",TRIM({c}))))',
                             "Họ và tên: cần đủ họ và tên"))
-        checks.append(Check("tap_the_dung_dau",
+        checks.append(Check("tap_the_dung_dau", "R08",
                             f"AND(ISNUMBER({{c}}),COUNTIF({context.collective_stt},{{c}})=0)",
                             "Tập thể đứng đầu: không có STT này ở trang Tập thể"))
     if "stt" in specs:
-        checks.append(Check("stt", "AND(ISNUMBER({c}),COUNTIF({stt_column},{c})>1)", "STT bị trùng"))
+        checks.append(Check("stt", "R09", "AND(ISNUMBER({c}),COUNTIF({stt_column},{c})>1)", "STT bị trùng"))
     return checks
+
+
+def year_check(school_year: str) -> Check:
+    """The form's school year must be the template's (F08 on intake)."""
+    return Check("nam_hoc", "F08", f'TRIM({{c}})<>"{school_year}"',
+                 f"Năm học phải là {school_year}: dùng đúng biểu mẫu của năm học")
 
 
 def _bounds(meta: Mapping[str, Any], context: CheckContext) -> tuple[float, float]:

@@ -32,6 +32,7 @@ from pipeline.template.selfcheck import (
     problem_count_formula,
     problem_text_formula,
     render,
+    year_check,
 )
 from schemas.submission import (
     AGENCY_MODEL,
@@ -379,8 +380,8 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
             sheet.set_row(row, 75)  # free text: room for a paragraph
         if key == "nam_hoc":
             sheet.write_string(row, 1, str(values.get(key, year.school_year)), styles.locked_value)
-            conditions = [(f'TRIM({cell})<>"{year.school_year}"',
-                           f"Năm học phải là {year.school_year}: dùng đúng biểu mẫu của năm học")]
+            check = year_check(year.school_year)
+            conditions = [(render(check.condition, cell, {}, row + 1), check.message)]
         else:
             _write_entry(sheet, row, 1, values.get(key), styles.entry[meta["kind"]])
             validation = _validation(meta, context)

@@ -15,7 +15,7 @@ from pipeline.samples.demo import write_demo
 from pipeline.samples.faults import FAULTS
 
 YEAR = "2019-2020"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fault(rule: str):

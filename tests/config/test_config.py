@@ -13,7 +13,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.config.load import load_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from schemas.submission import CollectiveRow, IndividualRow, column_specs
 from tests.libreoffice import convert, needs_libreoffice
 
 YEAR = "2019-2020"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ["Tổng quan", "Đề nghị biểu dương", "Tập thể", "Cá nhân", "Kết quả thực hiện", "Tình hình nộp",
           "Lỗi và cảnh báo", "Tiêu chí"]
 NAMES = ["Trần Văn Ánh", "Lê Thị Anh", "Phạm Thị Ăn", "Hoàng Văn Ân", "Đỗ Thị Ơn", "Nguyễn Văn Đức",
