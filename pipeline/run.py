@@ -9,6 +9,7 @@ Each stage returns new values; this module passes them on. The configuration is 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,12 +22,10 @@ from pipeline.intake.identify import (
     folder_year,
     in_folder_of,
     supersede,
-    template_sheets,
     unit_of,
     unreadable,
     year_of,
 )
-from pipeline.intake.normalise import normalise_workbook
 from pipeline.intake.outcome import (
     ACCEPTED,
     IGNORED,
@@ -37,15 +36,28 @@ from pipeline.intake.outcome import (
     Intake,
     finding_order,
 )
-from pipeline.intake.read import RawWorkbook
 from pipeline.intake.validate import duplicates_across_units, validate_submissions
-from pipeline.intake.workers import read_files
+from pipeline.intake.workers import Prepared, prepare_files
 from pipeline.outputs.feedback import UnitJob, feedback_path, write_unit_files
 from pipeline.outputs.manifest import write_manifest
 from pipeline.outputs.summary import summary_path, write_summary
 from pipeline.scoring.consolidate import Consolidation, consolidate
 from pipeline.template.writer import build_template
 from schemas.submission import UnitForm
+
+
+class Clock:
+    """Seconds spent per stage (``make bench`` prints them)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the last lap to ``stage``."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 class RunError(Exception):
@@ -71,6 +83,7 @@ class Consolidated:
     manifest: Path
     feedback: list[Path]
     marked: list[Path]
+    seconds: dict[str, float]  # per stage, in the order of the flow
 
 
 def make_template(config: Config, school_year: str, outbox: Path) -> tuple[YearConfig, Path]:
@@ -91,14 +104,19 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     if outbox.resolve().is_relative_to(inbox.resolve()):
         raise RunError(f'Thư mục kết quả "{outbox}" nằm trong thư mục bài nộp "{inbox}"; chương trình không ghi '
                        "vào thư mục bài nộp. Hãy chọn --outbox ở chỗ khác.")
+    clock = Clock()
     year = config.for_year(school_year)
+    clock.lap("config")
     files = discover_inbox(inbox)
+    clock.lap("discover")
     if progress is not None:
         progress.start(sum(1 for f in files if f.ignored is None))
-    intake = take_in(year, files, workers=workers, progress=progress.step if progress else None)
+    intake = take_in(year, files, workers=workers, progress=progress.step if progress else None, clock=clock)
     result = consolidate(intake, year)
+    clock.lap("score")
     summary = summary_path(outbox, school_year)
     write_summary(result, year, summary)
+    clock.lap("summary")
     jobs = []
     by_unit = intake.outcomes_by_unit()
     for unit in sorted(u for u in by_unit if u in year.codes):  # a unit's files, nothing of another unit's
@@ -109,10 +127,12 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
                             result.collectives[result.collectives["tep"].isin(files_of_unit)],
                             result.individuals[result.individuals["tep"].isin(files_of_unit)]))
     marked = write_unit_files(jobs)
+    clock.lap("feedback")
     folder = outbox / school_year
     manifest = folder / "manifest.json"
     write_manifest(intake, year, manifest)
-    return Consolidated(intake, result, folder, summary, manifest, [job.path for job in jobs], marked)
+    clock.lap("manifest")
+    return Consolidated(intake, result, folder, summary, manifest, [job.path for job in jobs], marked, clock.seconds)
 
 
 def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Intake:
@@ -129,7 +149,7 @@ def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Inta
 
 
 def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int | None = None,
-            progress: Callable[[int], None] | None = None) -> Intake:
+            progress: Callable[[int], None] | None = None, clock: Clock | None = None) -> Intake:
     """Read, normalise, identify and validate files (or every file of an inbox folder).
 
     Args:
@@ -138,11 +158,14 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         files: discovered files (:func:`pipeline.intake.discover.discover_inbox`), or an inbox to discover.
         workers: reader processes (None = one per core, 0 = in this process).
         progress: called with the number of files just read.
+        clock: charged with the time of each stage, when given.
     """
+    clock = clock or Clock()
     if isinstance(files, Path):
         files = discover_inbox(files)
-    raws = read_files([f for f in files if f.ignored is None and f.unreadable is None], workers=workers,
-                      progress=progress)
+    prepared = prepare_files([f for f in files if f.ignored is None and f.unreadable is None], year.vocabularies,
+                             workers=workers, progress=progress)
+    clock.lap("read")
     outcomes: list[FileOutcome] = []
     for file in files:
         if file.ignored is not None:
@@ -150,11 +173,12 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         elif file.unreadable is not None:
             outcomes.append(FileOutcome(file, REJECTED, findings=(unreadable(file),)))
         else:
-            outcomes.append(_take_one(file, raws[file.relative], year))
+            outcomes.append(_take_one(file, prepared[file.relative], year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
     decided = {o.file.relative: o for o in supersede(readable)}
     outcomes = [decided.get(o.file.relative, o) for o in outcomes]
     winners = [o for o in outcomes if o.file.relative in decided and o.status != SUPERSEDED]
+    clock.lap("identify")
     submissions = {o.file.relative: o.submission for o in winners if o.submission is not None}
     validated = validate_submissions(list(submissions.values()), year)
     found: dict[str, list] = {}
@@ -165,14 +189,14 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         findings = sorted((*outcome.findings, *found.get(outcome.file.relative, ())), key=finding_order)
         status = WITH_ERRORS if any(f.severity == "row" for f in findings) else ACCEPTED
         finished[outcome.file.relative] = replace(outcome, status=status, findings=tuple(findings))
+    clock.lap("validate")
     return Intake(year.school_year, tuple(finished.get(o.file.relative, o) for o in outcomes), validated)
 
 
-def _take_one(file: InboxFile, raw: RawWorkbook, year: YearConfig) -> FileOutcome:
-    """One read file: rejected, ignored (another year's), or normalised and identified."""
-    if raw.complete:
-        raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))
-    if raw.rejected:
+def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutcome:
+    """One prepared file: rejected, ignored (another year's), or identified."""
+    raw = prepared.raw
+    if raw.rejected or prepared.submission is None:
         return FileOutcome(file, REJECTED, unit=unit_of(raw, year.codes),
                            findings=tuple(sorted(raw.findings, key=finding_order)))
     school_year = year.school_year
@@ -180,7 +204,7 @@ def _take_one(file: InboxFile, raw: RawWorkbook, year: YearConfig) -> FileOutcom
     if other is not None and other != school_year and not in_folder_of(file.relative, school_year):
         return FileOutcome(file, IGNORED, reason=f"thuộc năm học {other}; tổng hợp bằng lệnh "
                                                  f"consolidate --year {other}")
-    submission = normalise_workbook(raw, year.vocabularies)
+    submission = prepared.submission
     findings = list(submission.findings)
     if other is not None and other != school_year:
         findings.append(folder_year(submission, other, school_year))

@@ -1,25 +1,54 @@
-"""Guard and read inbox files in worker processes, so that a reader crash costs one file (SPEC §5).
+"""The per-file work in worker processes: guard, read, template identity, normalise (SPEC §5, §9).
 
 python-calamine can abort the whole process on a hostile file; the guard catches the known cases, and
 the process pool catches the rest: when a worker dies, the files it may have been reading are retried
-one at a time in fresh pools, and the one that kills its worker again is rejected (rule F05).
+one at a time in fresh pools, and the one that kills its worker again is rejected (rule F05). Everything a
+file needs on its own is done where it is read, on every core; the workers return frames (a
+:class:`Prepared` per file), and the main process only merges them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.config.labels import Vocabulary
 from pipeline.intake.discover import InboxFile
 from pipeline.intake.guard import guard_file
+from pipeline.intake.identify import template_sheets
+from pipeline.intake.normalise import Submission, normalise_workbook
 from pipeline.intake.read import RawWorkbook, read_workbook
 from schemas.rules import finding
+from schemas.submission import SHEET_UNIT
 
 Progress = Callable[[int], None]
+Vocabularies = Mapping[str, Vocabulary]
+_VOCABULARIES: Vocabularies = {}  # set once in each worker process by _install (not pickled per file)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file as a worker leaves it: the raw workbook (its sheets kept only when rejected, for messages and
+    the unit it names; else only its `Đơn vị` form) and, when it can be used, the normalised submission."""
+
+    raw: RawWorkbook
+    submission: Submission | None = None
+
+
+def prepare_file(path: Path, relative: str, vocabularies: Vocabularies) -> Prepared:
+    """Guard one file, read it, check the template's sheets and normalise it (a worker's unit of work)."""
+    raw = read_one(path, relative)
+    if raw.complete:
+        raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))
+    if raw.rejected:
+        return Prepared(raw)
+    submission = normalise_workbook(raw, vocabularies)
+    return Prepared(replace(raw, sheets={k: v for k, v in raw.sheets.items() if k == SHEET_UNIT}), submission)
 
 
 def read_one(path: Path, relative: str) -> RawWorkbook:
@@ -31,41 +60,52 @@ def read_one(path: Path, relative: str) -> RawWorkbook:
     return read_workbook(path, relative)
 
 
-def _crashed(relative: str, error: BaseException | None = None) -> RawWorkbook:
+def _crashed(relative: str, error: BaseException | None = None) -> Prepared:
     """F05: the reader died on this file (``error`` when it raised instead of dying)."""
     found = finding("F05", relative) if error is None else finding("F05", relative, "error",
                                                                      error=type(error).__name__)
-    return RawWorkbook(relative, findings=(found,))
+    return Prepared(RawWorkbook(relative, findings=(found,)))
 
 
-def read_files(files: Iterable[InboxFile], *, workers: int | None = None, progress: Progress | None = None
-               ) -> dict[str, RawWorkbook]:
-    """Read spreadsheets in parallel; returns raw workbooks by relative path.
+def _install(vocabularies: Vocabularies) -> None:
+    """Pool initializer: the year's lookups, once per worker process."""
+    global _VOCABULARIES
+    _VOCABULARIES = vocabularies
+
+
+def _prepare_in_worker(path: Path, relative: str) -> Prepared:
+    return prepare_file(path, relative, _VOCABULARIES)
+
+
+def prepare_files(files: Iterable[InboxFile], vocabularies: Vocabularies, *, workers: int | None = None,
+                  progress: Progress | None = None) -> dict[str, Prepared]:
+    """Guard, read and normalise files in parallel; returns each file's :class:`Prepared` by relative path.
 
     Args:
         files: inbox files to read (not ignored ones).
-        workers: worker processes (default: the machine's cores); 0 reads in this process (tests only).
+        vocabularies: the lookups of the school year's label sets.
+        workers: worker processes (default: the machine's cores); 0 works in this process (tests only).
         progress: called with the number of files just finished.
     """
     todo = list(files)
-    results: dict[str, RawWorkbook] = {}
+    results: dict[str, Prepared] = {}
     if workers == 0:
         for file in todo:
-            results[file.relative] = read_one(file.path, file.relative)
+            results[file.relative] = prepare_file(file.path, file.relative, vocabularies)
             if progress:
                 progress(1)
         return results
     count = workers or min(os.cpu_count() or 1, 8)
-    suspects = _run_pool(todo, count, results, progress)
+    suspects = _run_pool(todo, count, vocabularies, results, progress)
     for file in suspects:  # each alone: whoever dies now is the culprit
-        if _run_pool([file], 1, results, progress):
+        if _run_pool([file], 1, vocabularies, results, progress):
             results[file.relative] = _crashed(file.relative)
             if progress:
                 progress(1)
     return results
 
 
-def _run_pool(files: list[InboxFile], workers: int, results: dict[str, RawWorkbook],
+def _run_pool(files: list[InboxFile], workers: int, vocabularies: Vocabularies, results: dict[str, Prepared],
               progress: Progress | None) -> list[InboxFile]:
     """Read ``files`` in one pool; returns the files left unread because a worker died."""
     if not files:
@@ -74,11 +114,12 @@ def _run_pool(files: list[InboxFile], workers: int, results: dict[str, RawWorkbo
     # has only spawn; PIPELINE_START_METHOD=spawn reproduces it elsewhere (tests do).
     method = os.environ.get("PIPELINE_START_METHOD") or ("fork" if os.name == "posix" else "spawn")
     context = multiprocessing.get_context(method)
-    futures: dict[Future[RawWorkbook], InboxFile] = {}
+    futures: dict[Future[Prepared], InboxFile] = {}
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context, initializer=_install,
+                                 initargs=(vocabularies,)) as pool:
             for file in files:
-                futures[pool.submit(read_one, file.path, file.relative)] = file
+                futures[pool.submit(_prepare_in_worker, file.path, file.relative)] = file
             for future, file in futures.items():
                 try:
                     results[file.relative] = future.result()

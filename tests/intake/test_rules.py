@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.intake.discover import discover_inbox
 from pipeline.intake.outcome import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS
-from pipeline.intake.workers import read_files
+from pipeline.intake.workers import prepare_files
 from pipeline.run import take_in
 from pipeline.samples.demo import write_demo
 from pipeline.samples.faults import FAULTS
@@ -97,10 +97,10 @@ def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest
     victim.rename(victim.with_name("crash " + victim.name))
     monkeypatch.setattr("pipeline.intake.workers.read_workbook", _abort_on_crash_files)
     files = [f for f in discover_inbox(inbox) if f.ignored is None]
-    raws = read_files(files, workers=2)
-    crashed = [r for r in raws.values() if any(f.rule == "F05" for f in r.findings)]
+    raws = [prepared.raw for prepared in prepare_files(files, config.for_year(YEAR).vocabularies, workers=2).values()]
+    crashed = [r for r in raws if any(f.rule == "F05" for f in r.findings)]
     assert [r.file for r in crashed] == [f.relative for f in files if "crash" in f.relative]
-    assert all(not r.findings for r in raws.values() if r not in crashed)
+    assert all(not r.findings for r in raws if r not in crashed)
 
 
 def test_command_line_works_with_spawned_workers_as_on_windows(config, tmp_path: Path) -> None:
