@@ -11,12 +11,14 @@ N      ?=
 INBOX  ?=
 OUTBOX ?=
 CONFIG ?=
+REPEAT ?=
 
 year_arg   = $(if $(YEAR),--year $(YEAR))
 inbox_arg  = $(if $(INBOX),--inbox $(INBOX))
 outbox_arg = $(if $(OUTBOX),--outbox $(OUTBOX))
 config_arg = $(if $(CONFIG),--config $(CONFIG))
 units_arg  = $(if $(N),--units $(N))
+repeat_arg = $(if $(REPEAT),--repeat $(REPEAT))
 
 .DEFAULT_GOAL := help
 .PHONY: help venv template consolidate demo review bench test lint check clean
@@ -48,8 +50,8 @@ demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu), t
 review: $(STAMP) ## Tổng kết giai đoạn 2017–2020 (chưa có trong phiên bản này)
 	$(BIN)/python -m pipeline review $(outbox_arg)
 
-bench: $(STAMP) ## Đo tốc độ và bộ nhớ: make bench [N=700]
-	$(BIN)/python -m pipeline bench $(units_arg) $(year_arg) $(config_arg)
+bench: $(STAMP) ## Đo tốc độ và bộ nhớ: make bench [N=700] [REPEAT=3] (dữ liệu mẫu giữ trong bench/)
+	$(BIN)/python -m pipeline bench $(units_arg) $(repeat_arg) $(year_arg) $(config_arg)
 
 test: $(STAMP) ## Chạy toàn bộ kiểm thử
 	$(BIN)/python -m pytest -q

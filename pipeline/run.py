@@ -38,7 +38,7 @@ from pipeline.intake.outcome import (
 )
 from pipeline.intake.validate import duplicates_across_units, validate_submissions
 from pipeline.intake.workers import Prepared, prepare_files
-from pipeline.outputs.feedback import UnitJob, feedback_path, write_unit_files
+from pipeline.outputs.feedback import plan_feedback, write_unit_files
 from pipeline.outputs.manifest import write_manifest
 from pipeline.outputs.summary import summary_path, write_summary
 from pipeline.scoring.consolidate import Consolidation, consolidate
@@ -117,15 +117,7 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     summary = summary_path(outbox, school_year)
     write_summary(result, year, summary)
     clock.lap("summary")
-    jobs = []
-    by_unit = intake.outcomes_by_unit()
-    for unit in sorted(u for u in by_unit if u in year.codes):  # a unit's files, nothing of another unit's
-        outcomes = by_unit[unit]
-        files_of_unit = {o.file.relative for o in outcomes}
-        jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), school_year,
-                            feedback_path(outbox, school_year, unit), tuple(outcomes),
-                            result.collectives[result.collectives["tep"].isin(files_of_unit)],
-                            result.individuals[result.individuals["tep"].isin(files_of_unit)]))
+    jobs = plan_feedback(intake, result.collectives, result.individuals, year, outbox)
     marked = write_unit_files(jobs)
     clock.lap("feedback")
     folder = outbox / school_year

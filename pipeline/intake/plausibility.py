@@ -29,7 +29,10 @@ def check_plausibility(units: pd.DataFrame, collectives: pd.DataFrame, criteria:
     """W09–W11: titles against the unit's own emulation results."""
     limits = {**DEFAULTS, **criteria.plausibility}
     findings: list[Finding] = []
-    titled = dict(tuple(collectives[collectives[CollectiveRow.danh_hieu].notna()].groupby(Provenance.tep)))
+    titled: dict[str, list[dict[str, Any]]] = {}  # the titled collectives of each file, grouped in one pass
+    for record in collectives.loc[collectives[CollectiveRow.danh_hieu].notna(),
+                                  [Provenance.tep, Provenance.dong, CollectiveRow.danh_hieu]].to_dict("records"):
+        titled.setdefault(record[Provenance.tep], []).append(record)
     for unit in units.itertuples(index=False):
         staff, advanced, soldiers, disciplined = (unit.tong_so_cbgvnv, unit.so_lao_dong_tien_tien,
                                                   unit.so_cstd_co_so, unit.so_bi_ky_luat)
@@ -45,14 +48,16 @@ def check_plausibility(units: pd.DataFrame, collectives: pd.DataFrame, criteria:
             continue
         share = 100 * advanced / staff
         sheet = submission.sheet_name(SHEET_COLLECTIVES)
-        for row in titled[unit.tep].itertuples(index=False):
-            where: dict[str, Any] = {"sheet": sheet, "cell": submission.cell_of(SHEET_COLLECTIVES, CollectiveRow.danh_hieu, row.dong),
-                     "column": TITLE_COLUMN, "row": int(row.dong), "key": CollectiveRow.danh_hieu}
+        for row in titled[unit.tep]:
+            dong, title = int(row[Provenance.dong]), row[CollectiveRow.danh_hieu]
+            where: dict[str, Any] = {"sheet": sheet, "cell": submission.cell_of(SHEET_COLLECTIVES, CollectiveRow.danh_hieu,
+                                                                               dong),
+                                     "column": TITLE_COLUMN, "row": dong, "key": CollectiveRow.danh_hieu}
             needed = limits["ldtt_cho_tap_the_tien_tien"]
-            if row.danh_hieu == ADVANCED_TITLE and share <= needed:
+            if title == ADVANCED_TITLE and share <= needed:
                 findings.append(finding("W09", unit.tep, **where, advanced=advanced, staff=staff, share=share,
                                         needed=needed))
-            if row.danh_hieu == EXCELLENT_TITLE:
+            if title == EXCELLENT_TITLE:
                 needed = limits["ldtt_cho_tap_the_xuat_sac"]
                 problems = []
                 if share < needed:

@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.intake.outcome import REJECTED, STATUS_LABEL, WITH_ERRORS, FileOutcome
+from pipeline.config.year import YearConfig
+from pipeline.intake.outcome import REJECTED, STATUS_LABEL, WITH_ERRORS, FileOutcome, Intake
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
 from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table
@@ -36,6 +37,9 @@ SCORE_WIDTHS = {"diem": 7, "xep_loai": 18, "hang": 8, "de_nghi": 10, "ly_do": 34
 PARALLEL_FROM = 30  # units; fewer are written faster in this process than by starting workers
 
 
+Records = tuple[dict[str, Any], ...]
+
+
 @dataclass(frozen=True)
 class UnitJob:
     """One unit's outputs: its feedback workbook and marked copies of its files with errors."""
@@ -45,8 +49,34 @@ class UnitJob:
     school_year: str
     path: Path
     outcomes: tuple[FileOutcome, ...]  # this unit's files only
-    collectives: pd.DataFrame  # this unit's scored rows only
-    individuals: pd.DataFrame
+    collectives: Records  # this unit's scored rows only, in Excel row order, the columns the feedback shows
+    individuals: Records
+
+
+def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.DataFrame, year: YearConfig,
+                  outbox: Path) -> list[UnitJob]:
+    """One job per roster unit that sent a file: its files and its own scored rows, nothing of another unit's."""
+    by_file = {"collectives": _records_by_file(collectives, COLLECTIVE_SHOWN),
+               "individuals": _records_by_file(individuals, INDIVIDUAL_SHOWN)}
+    jobs = []
+    by_unit = intake.outcomes_by_unit()
+    for unit in sorted(u for u in by_unit if u in year.codes):
+        outcomes = tuple(by_unit[unit])
+        own = {kind: tuple(r for o in outcomes for r in rows.get(o.file.relative, ())) for kind, rows in by_file.items()}
+        jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), year.school_year,
+                            feedback_path(outbox, year.school_year, unit), outcomes, own["collectives"],
+                            own["individuals"]))
+    return jobs
+
+
+def _records_by_file(frame: pd.DataFrame, shown: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The rows the feedback shows, grouped by file (one pass over the frame), each group in Excel row order."""
+    columns = [c for c in (Provenance.tep, Provenance.dong, *shown, *(k for k, _ in SCORE_COLUMNS))
+               if c in frame.columns]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for record in frame[columns].to_dict("records"):
+        grouped.setdefault(record[Provenance.tep], []).append(record)
+    return {file: sorted(rows, key=lambda r: r[Provenance.dong]) for file, rows in grouped.items()}
 
 
 def write_unit_files(jobs: Sequence[UnitJob]) -> list[Path]:
@@ -82,15 +112,15 @@ def feedback_path(outbox: Path, school_year: str, unit: str) -> Path:
 
 
 def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outcomes: Sequence[FileOutcome],
-                   collectives: pd.DataFrame, individuals: pd.DataFrame, marked: Sequence[str] = ()) -> None:
+                   collectives: Records, individuals: Records, marked: Sequence[str] = ()) -> None:
     """Write one unit's feedback workbook atomically.
 
     Args:
         outcomes: this unit's files only.
-        collectives, individuals: this unit's winning rows only (frames of :mod:`pipeline.intake.validate`).
+        collectives, individuals: this unit's scored rows only, in Excel row order.
     """
     files = {o.file.relative for o in outcomes}
-    assert set(collectives[Provenance.tep]) <= files and set(individuals[Provenance.tep]) <= files, "another unit's rows"
+    assert {r[Provenance.tep] for r in (*collectives, *individuals)} <= files, "another unit's rows"
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary, f"Phản hồi {unit} năm học {school_year}")
         formats = Formats(workbook)
@@ -142,13 +172,13 @@ def _findings_sheet(workbook: Any, formats: Formats, findings: Sequence[Finding]
         sheet.write_string(1, 0, "Không có lỗi hay cảnh báo nào.", formats.plain)
 
 
-def _rows_sheet(workbook: Any, formats: Formats, name: str, frame: pd.DataFrame, specs: dict[str, dict[str, Any]],
+def _rows_sheet(workbook: Any, formats: Formats, name: str, records: Records, specs: dict[str, dict[str, Any]],
                 shown: list[str], errors: set[tuple[str, int]]) -> None:
     sheet = workbook.add_worksheet(name)
-    scores = [(key, label) for key, label in SCORE_COLUMNS if key in frame.columns]
+    scores = [(key, label) for key, label in SCORE_COLUMNS if not records or key in records[0]]
     headers = ["Dòng", *(specs[key]["label"] for key in shown), *(label for _, label in scores)]
     rows, styles = [], []
-    for record in frame.sort_values("dong").to_dict("records"):
+    for record in records:
         bad = (record[Provenance.tep], int(record[Provenance.dong])) in errors
         rows.append([record[Provenance.dong], *(record[key] for key in shown),
                      *(("Có" if record[key] else "Không") if key == "de_nghi" else record[key] for key, _ in scores)])

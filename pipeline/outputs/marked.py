@@ -1,45 +1,42 @@
-"""Marked copies: the school's own workbook with the cells that have problems highlighted and commented.
+"""Marked copies: the school's own workbook, rebuilt from its values, with the problem cells coloured and commented.
 
-Only for .xlsx/.xlsm files that passed the guard (openpyxl then reads them safely: defusedxml is
-installed, sizes are bounded). Macros are not kept: the copy is a plain .xlsx. Written
-deterministically (fixed zip and document timestamps) so that a re-run gives the same bytes.
+The copy is written anew with xlsxwriter from the values python-calamine read (the guard has already passed the
+file): nothing live of the school's file survives — no formula, no DDE, no external link, no macro, no embedded
+object — and a first sheet says so. Every sheet keeps its name, its visibility and every value in its cell;
+the cells that have findings are coloured (errors red, warnings yellow) and carry the messages as a comment; a
+finding without a cell colours its sheet's tab. Written deterministically (fixed properties), so that a re-run
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
+import datetime as dt
+import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-from openpyxl.writer.excel import ExcelWriter
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
+from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from pipeline.outputs.atomic import atomic_path
-from pipeline.outputs.xlsx import FIXED_TIME
+from pipeline.outputs.xlsx import FONT, new_workbook
 from schemas.rules import SEVERITY_LABEL, Finding
 
 MARKABLE = (".xlsx", ".xlsm")
 UNSAFE_TO_OPEN = {"F01", "F02", "F03", "F04", "F05"}
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-AUTHOR = "Công đoàn ngành"
-_ZIP_TIME = FIXED_TIME.timetuple()[:6]
-
-
-def _save_deterministic(workbook: openpyxl.Workbook, target: Path) -> None:
-    """Save through openpyxl, then re-zip every entry with one fixed timestamp (openpyxl stamps now)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).save()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in source.infolist():
-            fixed = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(fixed, source.read(item))
+ERROR_FILL, WARNING_FILL = "#FFC7CE", "#FFEB9C"
+ERROR_TAB, WARNING_TAB = "#C00000", "#FFC000"
+NOTE_SHEET = "Đọc trước"
+COLUMN_WIDTH = 16
+NOTE = (
+    "Đây là bản sao tệp của đơn vị do Công đoàn ngành đánh dấu: ô tô đỏ có lỗi, ô tô vàng có cảnh báo; "
+    "rê chuột vào ô để đọc ghi chú. Bản sao chỉ giữ giá trị của các ô: công thức, danh sách chọn, liên kết, "
+    "macro và đối tượng nhúng của tệp gốc đã được bỏ đi để bản sao an toàn khi mở.",
+    "Hãy sửa trên tệp gốc của đơn vị (hoặc trên biểu mẫu của năm học) rồi gửi lại; không gửi lại bản sao này.",
+)
 
 
 def marked_path(folder: Path, unit: str, source: Path) -> Path:
@@ -48,7 +45,7 @@ def marked_path(folder: Path, unit: str, source: Path) -> Path:
 
 
 def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -> bool:
-    """Copy ``source`` with every finding's cell coloured and commented; False if it cannot be marked.
+    """Rebuild ``source`` from its values with every finding's cell marked; False if it cannot be marked.
 
     Args:
         source: the school's file (never modified).
@@ -58,31 +55,85 @@ def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -
     if source.suffix.lower() not in MARKABLE or not any(f.sheet for f in findings):
         return False
     if any(f.rule in UNSAFE_TO_OPEN for f in findings):
-        return False  # the guard or the reader refused it: openpyxl must not try either
+        return False  # the guard or the reader refused it: no reader may try again
     try:
-        workbook = openpyxl.load_workbook(source)
-    except Exception:  # noqa: BLE001 — a file openpyxl cannot open simply gets no marked copy
+        book = CalamineWorkbook.from_path(str(source))
+        try:
+            sheets = [(m.name, m.visible != SheetVisibleEnum.Visible,
+                       book.get_sheet_by_name(m.name).to_python(skip_empty_area=False)) for m in book.sheets_metadata]
+        finally:
+            book.close()
+    except Exception:  # noqa: BLE001 — a file that cannot be read again simply gets no marked copy
         return False
-    notes: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        if finding.sheet in workbook.sheetnames:
-            notes.setdefault((finding.sheet, finding.cell), []).append(finding)
-    if not notes:
+    notes: dict[str, dict[str, list[Finding]]] = {}
+    for item in findings:
+        notes.setdefault(item.sheet, {}).setdefault(item.cell, []).append(item)
+    if not any(name in notes for name, _, _ in sheets):
         return False
-    for (sheet_name, cell_ref), found in notes.items():
-        sheet = workbook[sheet_name]
-        error = any(f.severity != "warning" for f in found)
-        if not cell_ref:
-            sheet.sheet_properties.tabColor = "C00000" if error else "FFC000"
-            continue
-        cell = sheet[cell_ref]
-        cell.fill = ERROR_FILL if error else WARNING_FILL
-        text = "\n".join(f"[{f.rule}] {SEVERITY_LABEL[f.severity]}: {f.message()}" for f in found)
-        cell.comment = Comment(text, AUTHOR, width=360, height=120)
-    workbook.properties.creator = AUTHOR
-    workbook.properties.lastModifiedBy = AUTHOR
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
     with atomic_path(target) as temporary:
-        _save_deterministic(workbook, temporary)
+        workbook = new_workbook(temporary, f"Bản đánh dấu: {source.name}")
+        _write_note(workbook)
+        for name, hidden, grid in sheets:
+            _write_sheet(workbook, name, hidden, grid, notes.get(name, {}))
+        workbook.close()
     return True
+
+
+def _write_note(workbook: Workbook) -> None:
+    sheet = workbook.add_worksheet(NOTE_SHEET)
+    text = workbook.add_format({"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"})
+    sheet.set_column(0, 0, 100)
+    for row, line in enumerate(NOTE):
+        sheet.write_string(row, 0, line, text)
+        sheet.set_row(row, 48)
+
+
+def _write_sheet(workbook: Workbook, name: str, hidden: bool, grid: list[list[Any]],
+                 notes: dict[str, list[Finding]]) -> None:
+    sheet = workbook.add_worksheet(name)
+    plain = workbook.add_format({"font_name": FONT, "font_size": 11})
+    dates = workbook.add_format({"font_name": FONT, "font_size": 11, "num_format": "dd/mm/yyyy"})
+    marks: dict[tuple[bool, bool], Any] = {}  # (error, date) → format of a marked cell
+    sheet.set_column(0, max((len(row) for row in grid), default=1) - 1, COLUMN_WIDTH)
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            _write_value(sheet, r, c, value, dates if isinstance(value, (dt.date, dt.time)) else plain)
+    for cell, found in notes.items():
+        error = any(f.severity != "warning" for f in found)
+        if not cell:
+            sheet.set_tab_color(ERROR_TAB if error else WARNING_TAB)
+            continue
+        r, c = xl_cell_to_rowcol(cell)
+        value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+        kind = (error, isinstance(value, dt.date))
+        if kind not in marks:
+            marks[kind] = workbook.add_format({"font_name": FONT, "font_size": 11,
+                                               "bg_color": ERROR_FILL if error else WARNING_FILL,
+                                               **({"num_format": "dd/mm/yyyy"} if kind[1] else {})})
+        _write_value(sheet, r, c, value, marks[kind], blank_too=True)
+        text = "\n".join(f"[{f.rule}] {SEVERITY_LABEL[f.severity]}: {f.message()}" for f in found)
+        sheet.write_comment(r, c, text, {"author": "Công đoàn ngành", "x_scale": 3, "y_scale": 2})
+    if hidden:
+        sheet.hide()
+
+
+def _write_value(sheet: Worksheet, row: int, col: int, value: Any, fmt: Any, *, blank_too: bool = False) -> None:
+    """One value as a value of its kind; text is always text (never a formula or a link)."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        if blank_too:
+            sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        if math.isfinite(value):
+            sheet.write_number(row, col, value, fmt)
+        else:
+            sheet.write_string(row, col, str(value), fmt)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
+    elif isinstance(value, dt.time):
+        sheet.write_datetime(row, col, dt.datetime.combine(dt.date(1899, 12, 31), value), fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)

@@ -1,22 +1,29 @@
 """``make bench``: the pipeline's speed and memory against the floor and the naive way (SPEC §9).
 
-* pipeline — ``python -m pipeline consolidate`` on generated submissions, in its own process;
+* pipeline — :func:`pipeline.run.consolidate_year` on generated submissions, in its own process, with the
+  seconds of every stage;
 * floor — python-calamine parsing the same files plus xlsxwriter writing the same number of output
   cells, unformatted, in one process;
-* naive — pandas ``read_excel`` (openpyxl) of every sheet, then ``to_excel`` of the concatenation.
+* naive — pandas ``read_excel`` (openpyxl) of every sheet, then ``to_excel`` of the concatenation (measured on
+  a sample of the files and scaled, it is slow by design).
 
-Each runs in a child process so that its peak memory (largest process) is measured on its own.
+Each runs in a child process; its peak memory is that of all its processes together (the worker processes
+included), sampled from /proc. The pipeline and the floor run ``repeat`` times and the medians are reported.
+The generated inbox is kept under ``bench/<năm học>-N<units>-s<seed>/`` so that a second run skips generating it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config.load import Config
@@ -24,42 +31,79 @@ from pipeline.intake.guard import guard_file
 from pipeline.samples.demo import write_demo
 
 NAIVE_SAMPLE = 120  # the naive way reads this many files and is scaled up linearly (it is slow by design)
+CACHE = Path("bench")  # generated inboxes, one folder per (year, units, seed); git-ignored
+SAMPLE_EVERY = 0.05  # seconds between memory samples of a child's process tree
+STAGES = {  # run.py's stages, as make bench prints them
+    "config": "cấu hình",
+    "discover": "tìm tệp (discover)",
+    "read": "kiểm tra an toàn + đọc + chuẩn hoá (các tiến trình con)",
+    "identify": "nhận diện tệp, tệp nào được dùng",
+    "validate": "kiểm tra (pandera, giữa các trang)",
+    "score": "chấm điểm, xếp hạng, tổng hợp",
+    "summary": "ghi bản tổng hợp",
+    "feedback": "ghi phản hồi và bản đánh dấu (các tiến trình con)",
+    "manifest": "ghi manifest.json",
+}
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One timed run."""
+    """One timed way of doing the work (medians when repeated)."""
 
     name: str
     seconds: float
     peak_mb: float
     files: int
     note: str = ""
+    stages: dict[str, float] = field(default_factory=dict)
 
 
-def run_bench(config: Config, school_year: str, units: int, *, workdir: Path | None = None,
-              seed: int = 2020) -> list[Measure]:
-    """Generate ``units`` submissions and measure the three ways of consolidating them."""
-    base = Path(workdir or tempfile.mkdtemp(prefix="bench-"))
-    inbox = base / "inbox"
-    started = time.perf_counter()
-    demo = write_demo(config, school_year, inbox, units=units, seed=seed, faulty=0.15)
-    generation = time.perf_counter() - started
-    config_dir = demo.config_dir or config.directory
+def bench_folder(school_year: str, units: int, seed: int) -> Path:
+    """Where the inbox generated for these parameters is kept."""
+    return CACHE / f"{school_year}-N{units}-s{seed}"
+
+
+def run_bench(config: Config, school_year: str, units: int, *, workdir: Path | None = None, seed: int = 2020,
+              repeat: int = 1) -> list[Measure]:
+    """Measure the three ways of consolidating ``units`` generated submissions (generated once, then reused)."""
+    base = Path(workdir or bench_folder(school_year, units, seed))
+    inbox, marker = base / "inbox", base / "generated.json"
+    if marker.exists():
+        generated = json.loads(marker.read_text(encoding="utf-8"))
+        generation, config_dir = 0.0, Path(generated["config"]) if generated["config"] else config.directory
+        note = "đã có sẵn, không tạo lại"
+    else:
+        started = time.perf_counter()
+        demo = write_demo(config, school_year, inbox, units=units, seed=seed, faulty=0.15)
+        generation = time.perf_counter() - started
+        config_dir = demo.config_dir or config.directory
+        marker.write_text(json.dumps({"config": str(demo.config_dir or ""), "seconds": generation}), encoding="utf-8")
+        note = ""
     files = sorted(p for p in inbox.rglob("*.xlsx") if not p.name.startswith("~$"))
     # The floor and the naive way parse only what they can survive: the files the guard lets through
     # (a hostile file aborts python-calamine's process and exhausts openpyxl's memory).
     parsable = [f for f in files if guard_file(f) is None]
-    results = [Measure("tạo dữ liệu mẫu (không tính)", generation, 0.0, len(files))]
-    pipeline = _child(["module", "pipeline", "consolidate", "--inbox", str(inbox), "--outbox", str(base / "outbox"),
-                       "--year", school_year, "--config", str(config_dir)])
-    results.append(Measure("chương trình (consolidate)", *pipeline, len(files)))
+    results = [Measure("tạo dữ liệu mẫu (không tính)", generation, 0.0, len(files), note)]
+    stages_file = base / "stages.json"
+    runs = []
+    for _ in range(max(repeat, 1)):
+        outbox = base / "outbox"
+        shutil.rmtree(outbox, ignore_errors=True)
+        runs.append(_child(["script", _script(base, "pipeline.py", _PIPELINE), str(config_dir), school_year, str(inbox),
+                            str(outbox), str(stages_file)]))
+        runs[-1] = (*runs[-1], json.loads(stages_file.read_text(encoding="utf-8")))
+    seconds, peak = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+    stages = {name: statistics.median(r[2][name] for r in runs) for name in runs[0][2]}
+    results.append(Measure("chương trình (consolidate)", seconds, peak, len(files), _median_note(repeat), stages))
     cells = _output_cells(base / "outbox" / school_year)
     listing = base / "files.json"
     listing.write_text(json.dumps([str(f) for f in parsable]), encoding="utf-8")
-    floor = _child(["script", _script(base, "floor.py", _FLOOR), str(listing), str(base / "floor.xlsx"), str(cells)])
-    results.append(Measure("mức sàn (calamine + xlsxwriter)", *floor, len(parsable),
-                           f"{len(files) - len(parsable)} tệp hỏng bỏ qua" if len(parsable) < len(files) else ""))
+    floors = [_child(["script", _script(base, "floor.py", _FLOOR), str(listing), str(base / "floor.xlsx"), str(cells)])
+              for _ in range(max(repeat, 1))]
+    skipped = f"{len(files) - len(parsable)} tệp hỏng bỏ qua" if len(parsable) < len(files) else ""
+    results.append(Measure("mức sàn (calamine + xlsxwriter)", statistics.median(f[0] for f in floors),
+                           statistics.median(f[1] for f in floors), len(parsable),
+                           "; ".join(n for n in (skipped, _median_note(repeat)) if n)))
     sample = parsable[:NAIVE_SAMPLE]
     sample_listing = base / "sample.json"
     sample_listing.write_text(json.dumps([str(f) for f in sample]), encoding="utf-8")
@@ -68,6 +112,21 @@ def run_bench(config: Config, school_year: str, units: int, *, workdir: Path | N
     note = f"đo trên {len(sample)} tệp, nhân {scale:.1f} lần" if scale > 1 else ""
     results.append(Measure("cách thông thường (pandas + openpyxl)", naive[0] * scale, naive[1], len(parsable), note))
     return results
+
+
+def _median_note(repeat: int) -> str:
+    return f"trung vị của {repeat} lần" if repeat > 1 else ""
+
+
+_PIPELINE = """
+import json, sys
+from pathlib import Path
+from pipeline.config.load import load_config
+from pipeline.run import consolidate_year
+config, year, inbox, outbox, stages = sys.argv[1:6]
+done = consolidate_year(load_config(Path(config)), year, Path(inbox), Path(outbox))
+Path(stages).write_text(json.dumps(done.seconds))
+"""
 
 
 # Runs a program, then reports the peak resident memory of this process (VmHWM: Linux resets it at exec,
@@ -96,18 +155,68 @@ else:
 
 
 def _child(command: list[str]) -> tuple[float, float]:
-    """Run ``[module|script, target, *args]`` in a fresh Python; its wall time and peak memory (MB)."""
+    """Run ``[module|script, target, *args]`` in a fresh Python; its wall time and the peak memory (MB) of all its
+    processes together (sampled from /proc; where there is no /proc, the largest process as the child reports it)."""
     with tempfile.TemporaryDirectory() as scratch:
         peak_file = Path(scratch) / "peak"
         with (Path(scratch) / "log").open("w+b") as output:
             started = time.perf_counter()
-            result = subprocess.run([sys.executable, "-c", _MEASURED, str(peak_file), *command], stdout=output,
-                                    stderr=output, env={**os.environ, "PYTHONUTF8": "1"}, check=False)
+            process = subprocess.Popen([sys.executable, "-c", _MEASURED, str(peak_file), *command], stdout=output,
+                                       stderr=output, env={**os.environ, "PYTHONUTF8": "1"})
+            tree = _TreeMemory(process.pid)
+            tree.start()
+            returncode = process.wait()
             seconds = time.perf_counter() - started
-            if result.returncode != 0:
+            tree.stop()
+            if returncode != 0:
                 output.seek(0)
                 raise RuntimeError(f"benchmark step failed: {' '.join(command[:3])}…\n{output.read()[-2000:]!r}")
-        return seconds, float(peak_file.read_text())
+        largest = float(peak_file.read_text())
+        return seconds, max(tree.peak_mb, largest)
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the resident memory of a process and all its descendants, and keeps the largest sum."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self._done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(self.pid))
+            self._done.wait(SAMPLE_EVERY)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree_rss_mb(root: int) -> float:
+    """The resident memory of ``root`` and its descendants now (0 where /proc is missing)."""
+    parents: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0.0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)], sizes[int(entry)] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    family, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return sum(sizes.get(pid, 0) for pid in family) / (1024 * 1024)
 
 
 def _script(directory: Path, name: str, code: str) -> str:
@@ -170,7 +279,7 @@ with pd.ExcelWriter(target, engine="openpyxl") as writer:
 
 
 def format_results(results: list[Measure]) -> str:
-    """The benchmark table, in Vietnamese, with ratios to the floor and to the naive way."""
+    """The benchmark table, in Vietnamese: totals, the pipeline's stages, ratios to the floor and the naive way."""
     generation, pipeline, floor, naive = results
     width = max(len(m.name) for m in results)
     lines = [f"{'':<{width}}  {'giây':>8}  {'tệp/giây':>9}  {'bộ nhớ MB':>10}"]
@@ -178,10 +287,16 @@ def format_results(results: list[Measure]) -> str:
         rate = m.files / m.seconds if m.seconds else 0.0
         peak = f"{m.peak_mb:10.0f}" if m.peak_mb else f"{'':>10}"
         lines.append(f"{m.name:<{width}}  {m.seconds:8.1f}  {rate:9.1f}  {peak}  {m.note}".rstrip())
-    lines.append(f"Chương trình / mức sàn: {pipeline.seconds / floor.seconds:.1f} lần thời gian, "
+    if pipeline.stages:
+        lines.append("Thời gian từng bước của chương trình (giây):")
+        label = max(len(text) for text in STAGES.values())
+        for stage, seconds in pipeline.stages.items():
+            lines.append(f"  {STAGES.get(stage, stage):<{label}}  {seconds:8.2f}")
+    lines.append(f"Chương trình / mức sàn: {pipeline.seconds / floor.seconds:.2f} lần thời gian, "
                  f"{pipeline.peak_mb / floor.peak_mb:.1f} lần bộ nhớ")
-    lines.append(f"Chương trình / cách thông thường: {pipeline.seconds / naive.seconds:.2f} lần thời gian "
-                 f"({naive.seconds / pipeline.seconds:.1f} lần nhanh hơn)")
+    lines.append(f"Cách thông thường / chương trình: {naive.seconds / pipeline.seconds:.1f} lần thời gian "
+                 f"(chương trình nhanh hơn {naive.seconds / pipeline.seconds:.1f} lần)")
+    lines.append(f"Bộ nhớ tối đa của mọi tiến trình cộng lại: {pipeline.peak_mb:.0f} MB")
     lines.append(f"{pipeline.files} tệp (có tệp gửi lại, tệp lỗi); {os.cpu_count()} nhân CPU; "
                  f"tạo dữ liệu mẫu mất {generation.seconds:.0f} giây (không tính).")
     return "\n".join(lines)

@@ -107,14 +107,17 @@ def proposal_form(row: pd.Series) -> str:
 
 
 def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
-    order = sorted(frame.index, key=lambda i: key(frame.loc[i]))
-    return frame.loc[order].reset_index(drop=True)
+    """The rows in the order of ``key`` (a function of one row as a dict), stable; keys computed once per row."""
+    records = frame.to_dict("records")
+    order = sorted(range(len(records)), key=lambda position: key(records[position]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in ("ten_don_vi", "dia_ban", "cap_hoc"):
-        frame[f"dv_{column}"] = [roster.loc[c, column] if c in roster.index else "" for c in frame[Provenance.ma_don_vi]]
+        values = roster[column].to_dict()
+        frame[f"dv_{column}"] = [values.get(c, "") for c in frame[Provenance.ma_don_vi]]
     return frame
 
 

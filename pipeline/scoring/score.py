@@ -183,29 +183,34 @@ def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, crit
 
 
 def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any, group_by: str) -> pd.DataFrame:
-    """Rank within each target by score, then group points in table order, then name; propose within quotas."""
-    scored = scored.copy()
-    scored[Scores.hang] = pd.array([None] * len(scored), dtype="Int64")
-    scored[Scores.de_nghi] = False
-    if scored.empty:
-        return scored
+    """Rank within each target by score, then group points in table order, then name; propose within quotas.
+
+    The sort keys are computed once per row, over the frame's records (positions, not labels).
+    """
+    scored = scored.reset_index(drop=True)
+    ranks: list[int | None] = [None] * len(scored)
+    proposed = [False] * len(scored)
+    records = scored.to_dict("records")
     for code, part in scored.groupby(group_by, sort=True):
         target = criteria.target(code) if code else None
         if target is None:
             continue
-        eligible = part[part[Scores.xep_loai].isin([COMPREHENSIVE, FIELD, NOT_REACHED])]
         group_columns = [f"{GROUP_PREFIX}{g.name}" for g in target.groups]
 
-        def order(index: Any) -> tuple[Any, ...]:
-            row = scored.loc[index]
+        def order(position: int) -> tuple[Any, ...]:
+            row = records[position]
             groups = tuple(-(row[c] if not is_missing(row[c]) else -1) for c in group_columns)
-            return (-row[Scores.diem], *groups, name_key(row), str(row[Provenance.ma_don_vi]), str(row[Provenance.tep]), int(row[Provenance.dong]))
+            return (-row[Scores.diem], *groups, name_key(row), str(row[Provenance.ma_don_vi]), str(row[Provenance.tep]),
+                    int(row[Provenance.dong]))
 
-        ranked = sorted(eligible.index, key=order)
-        for position, index in enumerate(ranked, start=1):
-            scored.at[index, "hang"] = position
+        eligible = [p for p in part.index if records[p][Scores.xep_loai] in (COMPREHENSIVE, FIELD, NOT_REACHED)]
+        ranked = sorted(eligible, key=order)
+        for rank, position in enumerate(ranked, start=1):
+            ranks[position] = rank
         quota = criteria.quotas.get(code, 0)
-        exemplars = [i for i in ranked if scored.at[i, "xep_loai"] in (COMPREHENSIVE, FIELD)]
-        for index in exemplars[:quota] if quota else exemplars:
-            scored.at[index, "de_nghi"] = True
+        exemplars = [p for p in ranked if records[p][Scores.xep_loai] in (COMPREHENSIVE, FIELD)]
+        for position in exemplars[:quota] if quota else exemplars:
+            proposed[position] = True
+    scored[Scores.hang] = pd.array(ranks, dtype="Int64")
+    scored[Scores.de_nghi] = pd.array(proposed, dtype=bool)
     return scored

@@ -31,6 +31,7 @@ contracts as ô, decomposed as ơ); this module always follows the NFD result.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -38,6 +39,7 @@ CollationKey = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 """A sort key: primary, secondary and tertiary weights, compared in that order."""
 
 # Vietnamese alphabet (29 letters) with the foreign letters f, j, w, z at their root (a–z) places.
+KEY_CACHE = 1 << 17  # distinct names whose keys are kept: a name repeats across rows, sorts and files
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 
 # Base letter + combining mark that the vi tailoring turns into a letter of its own.
@@ -189,6 +191,7 @@ def _is_ignorable(char: str) -> bool:
     return category == "Cf" or char == "\u034f" or "VARIATION SELECTOR" in unicodedata.name(char, "")
 
 
+@functools.lru_cache(maxsize=KEY_CACHE)
 def collation_key(text: str) -> CollationKey:
     """Return a key that sorts text in ICU/CLDR Vietnamese order at tertiary strength.
 
@@ -220,6 +223,7 @@ def collation_key(text: str) -> CollationKey:
     return tuple(primaries), tuple(secondaries), tuple(tertiaries)
 
 
+@functools.lru_cache(maxsize=KEY_CACHE)
 def person_sort_key(full_name: str) -> tuple[CollationKey, CollationKey, CollationKey]:
     """Return a key that orders full names by tên, then tên đệm, then họ.
 
