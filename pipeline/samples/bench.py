@@ -85,13 +85,13 @@ def run_bench(config: Config, school_year: str, units: int, *, workdir: Path | N
     parsable = [f for f in files if guard_file(f) is None]
     results = [Measure("tạo dữ liệu mẫu (không tính)", generation, 0.0, len(files), note)]
     stages_file = base / "stages.json"
-    runs = []
+    runs: list[tuple[float, float, dict[str, float]]] = []
     for _ in range(max(repeat, 1)):
         outbox = base / "outbox"
         shutil.rmtree(outbox, ignore_errors=True)
-        runs.append(_child(["script", _script(base, "pipeline.py", _PIPELINE), str(config_dir), school_year, str(inbox),
-                            str(outbox), str(stages_file)]))
-        runs[-1] = (*runs[-1], json.loads(stages_file.read_text(encoding="utf-8")))
+        measured = _child(["script", _script(base, "pipeline.py", _PIPELINE), str(config_dir), school_year, str(inbox),
+                           str(outbox), str(stages_file)])
+        runs.append((*measured, json.loads(stages_file.read_text(encoding="utf-8"))))
     seconds, peak = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
     stages = {name: statistics.median(r[2][name] for r in runs) for name in runs[0][2]}
     results.append(Measure("chương trình (consolidate)", seconds, peak, len(files), _median_note(repeat), stages))
