@@ -80,15 +80,15 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAEr
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,9})(?::\$?([A-Za-z]{1,3})\$?(\d{1,9}))?")
-# xlsx. Fast path: one search for any <row> or <c> start tag (x:c too) whose r= is not a plain small
-# reference: none in a piece means every cell lies within FZ9999 (182 columns × 9,999 rows, under every
-# limit) and every row has its number, with no object made per cell. Otherwise the exact path captures
+# xlsx. Fast path: one search for any <row> or <c> start tag that is not written the way every spreadsheet
+# writer we know writes it — `<c r="AB12"` with a small reference (within FZ9999: 182 columns × 9,999 rows,
+# under every limit), `<row r="12"` — or that carries a namespace prefix (x:c). None in a piece means every
+# cell lies within those bounds and every row has its number, with no object made per cell. Anything else
+# (r not the first attribute, a prefix, a large or missing reference) takes the exact path, which captures
 # each cell's r="AB12" as letters and digits (("", "") when missing or invalid) and each row's r="12".
 _NAME_PREFIX = rb"[^\s<>/:\"']+:"
-_SMALL_REF = rb"(?![^>]*?\sr\s*=\s*[\"'][A-Fa-f]?[A-Za-z]\d{1,4}[\"'])"
-_ROW_NUMBER = rb"(?![^>]*?\sr\s*=\s*[\"']\d)"
-_UNUSUAL = rb"(?:c(?=[\s/>])" + _SMALL_REF + rb"|row(?=[\s/>])" + _ROW_NUMBER + rb")"
-_SUSPECT = re.compile(rb"<(?:" + _UNUSUAL + rb"|" + _NAME_PREFIX + _UNUSUAL + rb")")
+_SUSPECT = re.compile(rb'<(?:c(?=[\s/>])(?! r="[A-Fa-f]?[A-Za-z]\d{1,4}")|row(?=[\s/>])(?! r="\d)|'
+                      + _NAME_PREFIX + rb"(?:c|row)[\s/>])")
 _CELL = re.compile(rb"<(?:" + _NAME_PREFIX + rb")?c(?=[\s/>])"
                    rb"(?:[^>]*?\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,9})[\"'])?")
 _ROW = re.compile(rb"<(?:" + _NAME_PREFIX + rb")?row(?=[\s/>])(?:[^>]*?\sr\s*=\s*[\"'](\d{1,9})[\"'])?")

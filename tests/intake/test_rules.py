@@ -6,6 +6,7 @@ import faulthandler
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.intake.discover import discover_inbox
@@ -118,3 +119,14 @@ def test_command_line_works_with_spawned_workers_as_on_windows(config, tmp_path:
     assert result.stdout.count("Tổng hợp năm học") == 1  # the command ran once, not once per worker
     manifest = (tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8")
     assert manifest.count('"status": "accepted"') == 3
+
+
+def test_workers_and_one_process_reach_the_same_results(config, faulty_run, tmp_path: Path) -> None:
+    """Guard, read and normalise in worker processes or in this process: the same outcomes and frames."""
+    demo, outcomes = faulty_run
+    alone = take_in(config.for_year(YEAR), demo.inbox, workers=0)
+    assert {o.file.relative: (o.status, o.unit, o.findings) for o in alone.outcomes} == {
+        path: (o.status, o.unit, o.findings) for path, o in outcomes.items()}
+    pooled = take_in(config.for_year(YEAR), demo.inbox, workers=2)
+    for name in ("units", "collectives", "individuals", "reports"):
+        pd.testing.assert_frame_equal(getattr(alone.validated, name), getattr(pooled.validated, name))
