@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tổng hợp hồ sơ đề nghị biểu dương điển hình tiên tiến của các công đoàn cơ sở ngành "
                     "Giáo dục. Mỗi lệnh có hướng dẫn riêng: python -m pipeline <lệnh> --help",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="hiện phiên bản chương trình rồi thoát")  # argparse's default help is English
     commands = parser.add_subparsers(dest="command", title="Các lệnh", metavar="<lệnh>", parser_class=_Parser)
 
     def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:

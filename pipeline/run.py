@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.config.load import Config
 from pipeline.config.year import YearConfig
-from pipeline.intake.discover import InboxFile, describe_file, discover_inbox
+from pipeline.intake.discover import InboxFile, describe_file, describe_os_error, discover_inbox
 from pipeline.intake.identify import (
     check_identity,
     folder_year,
@@ -104,6 +104,17 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     if outbox.resolve().is_relative_to(inbox.resolve()):
         raise RunError(f'Thư mục kết quả "{outbox}" nằm trong thư mục bài nộp "{inbox}"; chương trình không ghi '
                        "vào thư mục bài nộp. Hãy chọn --outbox ở chỗ khác.")
+    if inbox.resolve().is_relative_to(outbox.resolve()):
+        raise RunError(f'Thư mục bài nộp "{inbox}" nằm trong thư mục kết quả "{outbox}": kết quả sẽ bị ghi lẫn vào bài '
+                       "nộp, mà chương trình không ghi vào thư mục bài nộp. Hãy để hai thư mục riêng, ví dụ inbox/ "
+                       "và outbox/.")
+    if outbox.exists() and not outbox.is_dir():
+        raise RunError(f'Thư mục kết quả "{outbox}" là một tệp, không phải thư mục; hãy chọn --outbox khác.')
+    try:
+        (outbox / school_year).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RunError(f'Không tạo được thư mục kết quả "{outbox / school_year}" ({describe_os_error(error)}); '
+                       "hãy chọn --outbox ở chỗ khác.") from error
     clock = Clock()
     year = config.for_year(school_year)
     clock.lap("config")

@@ -189,6 +189,7 @@ _RULES = [
     }),
     Rule("R04", "row", "Số ngoài khoảng cho phép", "Số liệu ngoài khoảng hợp lý.", {
         "": Message("{value}", "số từ {low} đến {high}"),
+        "limit": Message("{value}", "số không quá {limit}"),
     }),
     Rule("R05", "row", "Nội dung quá dài", "Nội dung vượt độ dài cho phép.", {
         "": Message("{value}", "tối đa {max_len} ký tự"),

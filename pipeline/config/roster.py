@@ -8,6 +8,7 @@ code and lists its predecessors.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,6 +34,9 @@ ROSTER_COLUMNS = {
 }
 OPTIONAL = {"den_nam_hoc", "ma_tien_than"}
 LAST_OPEN = 9999  # year_start used for "still valid"
+# A unit code names its feedback file (phan_hoi/<mã>.xlsx): letters, digits, "-" and "_" only, so that no code
+# can point outside the outbox ("../x", "a/b") or be a name Windows refuses.
+PLAIN_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,39}")
 
 
 def read_roster(path: Path, data: bytes | None) -> tuple[pd.DataFrame | None, list[str]]:
@@ -47,8 +51,8 @@ def read_roster(path: Path, data: bytes | None) -> tuple[pd.DataFrame | None, li
         return None, [f"Không tìm thấy tệp danh mục đơn vị {source}."]
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, OSError, ValueError) as error:
-        return None, [f"{source}: không mở được tệp Excel ({type(error).__name__}); cần một tệp .xlsx lưu bằng "
+    except (CalamineError, OSError, ValueError):
+        return None, [f"{source}: không mở được tệp Excel (tệp hỏng hoặc không phải bảng tính); cần một tệp .xlsx lưu bằng "
                       "Excel hoặc LibreOffice."]
     names = {loose_key(name): name for name in workbook.sheet_names}
     sheet = names.get(loose_key(ROSTER_SHEET))
@@ -98,6 +102,8 @@ def check_roster(raw: pd.DataFrame, vocab_by_year: Mapping[str, Mapping[str, Lab
 
         if not code:
             bad("ma_don_vi", "mã đơn vị (không để trống)", "(trống)")
+        elif not PLAIN_CODE.fullmatch(code):
+            bad("ma_don_vi", 'mã chỉ gồm chữ cái không dấu, chữ số, "-" hoặc "_" (mã dùng làm tên tệp phản hồi)')
         if not row["ten_don_vi"]:
             bad("ten_don_vi", "tên đơn vị (không để trống)", "(trống)")
         members = _as_int(row["so_doan_vien"])

@@ -6,9 +6,10 @@ never silently dropped.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -45,8 +46,23 @@ def discover_inbox(inbox: Path) -> list[InboxFile]:
             path = Path(folder) / name
             if not path.is_file():
                 continue
-            found.append(describe_file(path, path.relative_to(inbox).as_posix()))
-    return sorted(found, key=lambda f: f.relative)
+            found.append(describe_file(path, readable_path(path.relative_to(inbox).as_posix())))
+    return _unique(sorted(found, key=lambda f: f.relative))
+
+
+def _unique(files: list[InboxFile]) -> list[InboxFile]:
+    """Two names that read alike once undecodable bytes are replaced stay two entries (" (2)" added)."""
+    seen: set[str] = set()
+    result = []
+    for file in files:
+        relative, n = file.relative, 1
+        while relative in seen:
+            n += 1
+            stem, dot, suffix = file.relative.rpartition(".")
+            relative = f"{stem} ({n}).{suffix}" if dot else f"{file.relative} ({n})"
+        seen.add(relative)
+        result.append(file if relative == file.relative else replace(file, relative=relative))
+    return result
 
 
 def describe_file(path: Path, relative: str) -> InboxFile:
@@ -55,9 +71,28 @@ def describe_file(path: Path, relative: str) -> InboxFile:
     try:
         digest, unreadable = _sha256(path), None
     except OSError as error:  # no permission, locked by another program: a result, not a crash
-        digest, unreadable = "", f"không mở được tệp ({error.strerror or type(error).__name__})"
+        digest, unreadable = "", f"không mở được tệp ({describe_os_error(error)})"
     return InboxFile(path=path, relative=relative, size=stat.st_size, sha256=digest, modified=stat.st_mtime,
                      ignored=_why_ignored(path.name), unreadable=unreadable)
+
+
+def describe_os_error(error: OSError) -> str:
+    """What the system said about a file, in words staff understand (never the system's English)."""
+    if isinstance(error, IsADirectoryError):
+        return "một thư mục, không phải tệp"
+    if isinstance(error, FileNotFoundError):
+        return "không tìm thấy tệp"
+    if isinstance(error, PermissionError):
+        return "không có quyền đọc tệp" if error.errno != errno.EBUSY else "tệp đang bị chương trình khác khóa"
+    if error.errno in (errno.EBUSY, errno.ETXTBSY):
+        return "tệp đang bị chương trình khác khóa"
+    return f"tệp không đọc được (lỗi hệ thống số {error.errno})"
+
+
+def readable_path(relative: str) -> str:
+    """A path as text that can be shown and written anywhere: bytes that are not UTF-8 (a zip unpacked from
+    another system) become U+FFFD instead of surrogates that no file format accepts."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _why_ignored(name: str) -> str | None:

@@ -35,6 +35,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from xlsxwriter.utility import xl_col_to_name
 
+from pipeline.intake.discover import describe_os_error
+
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 KIB = 1024
@@ -150,7 +152,7 @@ def guard_file(path: Path) -> GuardFinding | None:
         with path.open("rb") as handle:
             head = handle.read(512)
     except OSError as error:
-        return GuardFinding("F01", _describe_os_error(error), EXPECTED_SPREADSHEET)
+        return GuardFinding("F01", describe_os_error(error), EXPECTED_SPREADSHEET)
     if size == 0:
         return GuardFinding("F01", "tệp rỗng (0 byte)", EXPECTED_SPREADSHEET)
     if size > MAX_FILE_BYTES:
@@ -160,16 +162,6 @@ def guard_file(path: Path) -> GuardFinding | None:
     if head.startswith(OLE_MAGIC):
         return _guard_ole(path)
     return GuardFinding("F01", _describe_other(head), EXPECTED_SPREADSHEET)
-
-
-def _describe_os_error(error: OSError) -> str:
-    if isinstance(error, IsADirectoryError):
-        return "một thư mục, không phải tệp"
-    if isinstance(error, FileNotFoundError):
-        return "không tìm thấy tệp"
-    if isinstance(error, PermissionError):
-        return "tệp không có quyền đọc"
-    return f"tệp không đọc được (lỗi hệ thống {error.errno})"
 
 
 # ---- formats other than zip and OLE

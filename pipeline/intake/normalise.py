@@ -27,6 +27,9 @@ from schemas.rules import Finding, finding
 from schemas.submission import SHEET_UNIT, UnitForm
 
 LEGACY_NAME = {"TCVN3": "TCVN3 (ABC, phông .VnTime)", "VNI": "VNI (phông VNI-Times)"}
+# No count, amount or STT of a school reaches this; beyond it a float loses whole units and an Int64 column
+# overflows (1e19), so a larger number is a row error, not a value.
+NUMBER_LIMIT = 10**15
 CACHED_KINDS = ("int", "stt", "number", "date", "year", "enum", "code")  # values that repeat across cells
 
 
@@ -111,6 +114,8 @@ def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mappin
         if parsed.value is None:
             return Normalised(None, (Note("R03", variant, {"value": shown}),))
         number = float(parsed.value)  # type: ignore[arg-type]
+        if abs(number) >= NUMBER_LIMIT:
+            return Normalised(None, (Note("R04", "limit", {"value": shown, "limit": show_number(NUMBER_LIMIT)}),))
         if kind != "number" and not number.is_integer():
             return Normalised(None, (Note("R03", "integer", {"value": shown}),))
         notes = (Note("W02", "", {"value": shown, "number": show_number(number)}),) if parsed.guessed else ()

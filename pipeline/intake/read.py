@@ -10,6 +10,9 @@ field. Reading a file depends on nothing but the file, so that it can run in a w
 
 from __future__ import annotations
 
+import io
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.intake.cells import as_text, is_blank
+from pipeline.intake.discover import describe_os_error
 from pipeline.vi.text import clean_text, loose_key
 from schemas.rules import Finding, finding
 from schemas.submission import (
@@ -109,19 +113,37 @@ def read_workbook(path: Path, relative: str) -> RawWorkbook:
         The raw workbook; problems that stop reading are file-level findings in it, never exceptions.
     """
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = _open(path)
     except PasswordError:
         return RawWorkbook(relative, findings=(finding("F02", relative, "reader"),))
     except Exception as error:  # noqa: BLE001 — calamine raises several types for a damaged file
-        return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=type(error).__name__),))
+        return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
         return _read_sheets(workbook, relative, findings)
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
-        findings.append(finding("F01", relative, "sheet", error=type(error).__name__))
+        findings.append(finding("F01", relative, "sheet", error=_explain(error)))
         return RawWorkbook(relative, findings=tuple(findings))
     finally:
         workbook.close()
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    """The workbook, by path; by its bytes when the name is not valid UTF-8 (python-calamine takes UTF-8 paths)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+    return CalamineWorkbook.from_path(str(path))
+
+
+def _explain(error: Exception) -> str:
+    """Why the reader could not go on, in words (never an exception's English name)."""
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    if isinstance(error, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "tệp nén bị hỏng hoặc chưa tải về hết"
+    return "cấu trúc bảng tính không đọc được"
 
 
 def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Finding]) -> RawWorkbook:

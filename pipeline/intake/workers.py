@@ -63,7 +63,7 @@ def read_one(path: Path, relative: str) -> RawWorkbook:
 def _crashed(relative: str, error: BaseException | None = None) -> Prepared:
     """F05: the reader died on this file (``error`` when it raised instead of dying)."""
     found = finding("F05", relative) if error is None else finding("F05", relative, "error",
-                                                                     error=type(error).__name__)
+                                                                     error="lỗi của chương trình đọc")
     return Prepared(RawWorkbook(relative, findings=(found,)))
 
 

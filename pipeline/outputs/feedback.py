@@ -98,7 +98,7 @@ def _write_unit(job: UnitJob) -> list[Path]:
     copies = []
     for outcome in job.outcomes:  # the school's own file, bad cells highlighted, for files with errors
         if outcome.status in (REJECTED, WITH_ERRORS):
-            copy = marked_path(job.path.parent, job.unit, outcome.file.path)
+            copy = marked_path(job.path.parent, job.unit, Path(outcome.file.relative))
             if write_marked_copy(outcome.file.path, outcome.findings, copy):
                 copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,

@@ -11,6 +11,7 @@ gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,7 +58,7 @@ def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -
     if any(f.rule in UNSAFE_TO_OPEN for f in findings):
         return False  # the guard or the reader refused it: no reader may try again
     try:
-        book = CalamineWorkbook.from_path(str(source))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(source.read_bytes()))  # any name, even one not UTF-8
         try:
             sheets = [(m.name, m.visible != SheetVisibleEnum.Visible,
                        book.get_sheet_by_name(m.name).to_python(skip_empty_area=False)) for m in book.sheets_metadata]

@@ -1,0 +1,124 @@
+"""Inputs that used to stop the whole run now give a message and a status (reliability, round two)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.samples.sample import list_cell, make_unit_data
+from pipeline.template.writer import write_template
+
+ROOT = Path(__file__).resolve().parents[1]
+YEAR = "2019-2020"
+
+
+def _submission(config, folder: Path, name: str = "bai_nop.xlsx", edit=None) -> Path:
+    """One sample school's file through the real template, optionally edited first."""
+    year = config.for_year(YEAR)
+    data = make_unit_data(year.units.iloc[2], YEAR, seed=8)
+    if edit is not None:
+        edit(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    write_template(year, path, data.fill())
+    return path
+
+
+def _consolidate(inbox: Path, outbox: Path, config_dir: Path = ROOT / "config") -> int:
+    return main(["consolidate", "--year", YEAR, "--inbox", str(inbox), "--outbox", str(outbox),
+                 "--config", str(config_dir)])
+
+
+def test_a_huge_number_is_a_row_error_not_an_internal_error(config, tmp_path: Path, capsys) -> None:
+    def edit(data):
+        data.collectives[0]["stt"] = 1e19  # int64 overflow when the frame is typed
+        data.individuals[0]["tap_the_dung_dau"] = 1e20
+
+    _submission(config, tmp_path / "inbox", edit=edit)
+    assert _consolidate(tmp_path / "inbox", tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    assert [e["status"] for e in manifest["files"] if e["path"] == "bai_nop.xlsx"] == ["accepted_with_errors"]
+    assert main(["check", str(tmp_path / "inbox" / "bai_nop.xlsx"), "--year", YEAR]) == 0
+    out = capsys.readouterr().out
+    cell = list_cell("Tập thể", "stt", 0)
+    assert (f'[R04] Số ngoài khoảng cho phép, tại Tập thể!{cell}, cột "STT": gặp "1e+19"; cần số không quá '
+            "1.000.000.000.000.000.") in out
+    assert "Lỗi nội bộ" not in out
+
+
+@pytest.mark.parametrize("code", ["../ngoai", "a/b", "x\\y", ".an", "a b"])
+def test_a_roster_code_that_is_not_a_plain_name_is_a_config_error(code: str, tmp_path: Path, capsys) -> None:
+    import openpyxl
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config_dir)
+    book = openpyxl.load_workbook(config_dir / "don_vi.xlsx")
+    sheet = book["Đơn vị"]
+    sheet["A2"] = code
+    book.save(config_dir / "don_vi.xlsx")
+    assert main(["template", "--config", str(config_dir), "--outbox", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f'cột "Mã đơn vị": gặp "{code}", cần mã chỉ gồm chữ cái không dấu, chữ số, "-" hoặc "_"' in err
+
+
+def test_an_outbox_that_is_a_file_is_refused_before_reading(config, tmp_path: Path, capsys) -> None:
+    _submission(config, tmp_path / "inbox")
+    (tmp_path / "outbox").write_text("not a folder", encoding="utf-8")
+    assert _consolidate(tmp_path / "inbox", tmp_path / "outbox") == 2
+    err = capsys.readouterr().err
+    assert f'Thư mục kết quả "{tmp_path / "outbox"}" là một tệp, không phải thư mục' in err
+    assert (tmp_path / "outbox").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_an_outbox_holding_the_inbox_is_refused(config, tmp_path: Path, capsys) -> None:
+    """`--inbox X/2019-2020 --outbox X` would write the year's outputs into the inbox itself."""
+    _submission(config, tmp_path / "X" / YEAR)
+    assert _consolidate(tmp_path / "X" / YEAR, tmp_path / "X") == 2
+    assert "chương trình không ghi vào thư mục bài nộp" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "X" / YEAR).iterdir()) == ["bai_nop.xlsx"]
+
+
+def test_the_version_option_is_explained_in_vietnamese(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "show program's version" not in out and "hiện phiên bản chương trình rồi thoát" in out
+
+
+def test_a_locked_file_is_explained_in_vietnamese(config, tmp_path: Path, monkeypatch, capsys) -> None:
+    locked = _submission(config, tmp_path / "inbox")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert _consolidate(tmp_path / "inbox", tmp_path / "outbox") == 0
+    errors = (tmp_path / "outbox" / YEAR / "TongHop_DienHinh_2019-2020.xlsx")
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(errors)["Lỗi và cảnh báo"].iter_rows(values_only=True))
+    (message,) = [row for row in rows[1:] if row[3] == "F01"]
+    assert message[6] == "không mở được tệp (không có quyền đọc tệp)"
+    assert not [text for text in message if text and "Permission denied" in str(text)]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="names that are not UTF-8 exist only where names are bytes")
+def test_a_file_name_that_is_not_utf8_is_listed_and_written(config, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    source = _submission(config, tmp_path / "src")
+    odd = os.path.join(os.fsencode(inbox), b"bao_cao_\xff\xfe.xlsx")
+    inbox.mkdir()
+    shutil.copy(source, odd)
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["files"]
+    assert entry["path"] == "bao_cao_\ufffd\ufffd.xlsx" and entry["status"] == "accepted"
+    assert (tmp_path / "outbox" / YEAR / "phan_hoi" / f"{entry['unit']}.xlsx").is_file()
