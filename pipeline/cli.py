@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.config.load import ConfigError, load_config
+from pipeline.config.load import Config, ConfigError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -180,10 +180,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+def _load(directory: Path) -> Config:
+    """The configuration, through the orchestrator (which guards its workbook like any submission)."""
+    from pipeline.run import load_configuration
+
+    return load_configuration(directory)
+
+
 def _template(args: argparse.Namespace) -> int:
     from pipeline.run import make_template
 
-    config = load_config(args.config)
+    config = _load(args.config)
     year, path = make_template(config, config.check_year(args.year), args.outbox)
     print(f"Đã tạo biểu mẫu năm học {year.school_year}:")
     print(f"  {path}")
@@ -217,7 +224,7 @@ def _consolidate(args: argparse.Namespace) -> int:
     from pipeline.intake.outcome import STATUS_LABEL
     from pipeline.run import Progress, RunError, consolidate_year
 
-    config = load_config(args.config)
+    config = _load(args.config)
     year = config.check_year(args.year)
     bar = _Progress("Đang đọc các tệp")
     try:
@@ -253,7 +260,7 @@ def _check(args: argparse.Namespace) -> int:
     from pipeline.intake.outcome import STATUS_LABEL
     from pipeline.run import RunError, check_files
 
-    config = load_config(args.config)
+    config = _load(args.config)
     try:
         intake = check_files(config, config.check_year(args.year), args.files)
     except RunError as error:
@@ -272,7 +279,7 @@ def _check(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from pipeline.samples.demo import clear_demo_inbox, mark_demo_inbox, write_demo
 
-    config = load_config(args.config)
+    config = _load(args.config)
     year = config.check_year(args.year)
     if not 0 <= args.faulty <= 1:
         print(f"--faulty {args.faulty}: cần một tỷ lệ từ 0 đến 1, ví dụ 0.15.", file=sys.stderr)
@@ -299,7 +306,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from pipeline.samples.bench import format_results, run_bench
 
-    config = load_config(args.config)
+    config = _load(args.config)
     year = config.check_year(args.year)
     if args.units < 1 or args.repeat < 1:
         print(f"--units {args.units} --repeat {args.repeat}: cần số lớn hơn 0.", file=sys.stderr)

@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.config.load import Config
+from pipeline.config.load import Config, load_config
 from pipeline.config.year import YearConfig
 from pipeline.intake.discover import InboxFile, describe_file, describe_os_error, discover_inbox
+from pipeline.intake.guard import guard_file
 from pipeline.intake.identify import (
     check_identity,
     folder_year,
@@ -84,6 +85,16 @@ class Consolidated:
     feedback: list[Path]
     marked: list[Path]
     seconds: dict[str, float]  # per stage, in the order of the flow
+
+
+def load_configuration(directory: Path) -> Config:
+    """``config/``, checked; its roster workbook passes the submissions' guard before any parser reads it."""
+    return load_config(directory, guard=_guard_spreadsheet)
+
+
+def _guard_spreadsheet(path: Path) -> str | None:
+    refused = guard_file(path)
+    return None if refused is None else f"{refused.found}; cần {refused.expected}"
 
 
 def make_template(config: Config, school_year: str, outbox: Path) -> tuple[YearConfig, Path]:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 Severity = Literal["file", "row", "warning"]
 SEVERITY_LABEL = {"file": "Lỗi tệp", "row": "Lỗi dòng", "warning": "Cảnh báo"}
+STAFF_NOTE = "staff"  # Finding.extra key: text for the staff's workbook only
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Finding:
 
 
 def finding(rule: str, file: str, variant: str = "", *, sheet: str = "", cell: str = "", column: str = "",
-            row: int | None = None, key: str = "", **values: Any) -> Finding:
+            row: int | None = None, key: str = "", staff_note: str = "", **values: Any) -> Finding:
     """A finding of ``rule`` whose texts are the catalogue's templates filled with ``values``.
 
     Args:
@@ -95,6 +96,8 @@ def finding(rule: str, file: str, variant: str = "", *, sheet: str = "", cell: s
         file: the file's path relative to the inbox.
         variant: which situation of the rule (its key in :attr:`Rule.messages`).
         sheet, cell, column, row, key: where.
+        staff_note: what only the staff's consolidated workbook may say (another unit's code, say); never shown
+            in a school's feedback or marked copy.
         values: the template's placeholders.
 
     Raises:
@@ -102,7 +105,8 @@ def finding(rule: str, file: str, variant: str = "", *, sheet: str = "", cell: s
     """
     message = RULES[rule].messages[variant]
     return Finding(rule, file, sheet=sheet, cell=cell, column=column, found=message.found.format(**values),
-                   expected=message.expected.format(**values), row=row, key=key)
+                   expected=message.expected.format(**values), row=row, key=key,
+                   extra={STAFF_NOTE: staff_note} if staff_note else {})
 
 
 def flatten(findings: Iterable[Finding], fields: Sequence[str]) -> list[list[Any]]:
@@ -259,7 +263,8 @@ _RULES = [
         "": Message("{soldiers} trên {advanced} Lao động tiên tiến", "không quá {cap:g} % số Lao động tiên tiến"),
     }),
     Rule("W12", "warning", "Người này cũng được đơn vị khác đề nghị", "Cần thống nhất đơn vị đề nghị.", {
-        "": Message('"{name}" ({birth_year})', "cũng được đơn vị {others} đề nghị; cần thống nhất một đơn vị"),
+        "": Message('"{name}" ({birth_year})', "cũng được một đơn vị khác đề nghị; cần thống nhất một đơn vị đề nghị "
+                                                      "(Công đoàn ngành sẽ liên hệ)"),
     }),
     Rule("W13", "warning", "Phần được khóa của biểu mẫu đã bị sửa",
          "Biểu mẫu bị sửa có thể làm sai việc tự kiểm tra; nên dùng biểu mẫu gốc.", {

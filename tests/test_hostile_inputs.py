@@ -122,3 +122,47 @@ def test_a_file_name_that_is_not_utf8_is_listed_and_written(config, tmp_path: Pa
     (entry,) = manifest["files"]
     assert entry["path"] == "bao_cao_\ufffd\ufffd.xlsx" and entry["status"] == "accepted"
     assert (tmp_path / "outbox" / YEAR / "phan_hoi" / f"{entry['unit']}.xlsx").is_file()
+
+
+def test_a_roster_with_a_stray_far_cell_is_a_config_error_not_an_abort(tmp_path: Path) -> None:
+    """The staff's own roster goes through the submissions' guard: a value at XFD1048576 aborted every command."""
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config_dir)
+    book = openpyxl.load_workbook(config_dir / "don_vi.xlsx")
+    book["Đơn vị"]["XFD1048576"] = "x"
+    book.save(config_dir / "don_vi.xlsx")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "template", "--config", str(config_dir), "--outbox",
+                             str(tmp_path / "out")], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Lỗi cấu hình — cần sửa rồi chạy lại:")
+    assert "config/don_vi.xlsx: trang «Đơn vị»" in result.stderr and "XFD1048576" in result.stderr
+    assert "memory allocation" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_person_nominated_twice_names_the_other_unit_only_to_staff(config, tmp_path: Path) -> None:
+    """W12 is reported to both units, but a school's feedback never carries another unit's code."""
+    import openpyxl
+
+    from pipeline.samples.demo import write_demo
+    from pipeline.samples.faults import FAULTS
+
+    inbox = tmp_path / "inbox"
+    write_demo(config, YEAR, inbox, units=6, faulty=0.2, seed=4, faults=[f for f in FAULTS if f.rule == "W12"])
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    folder = tmp_path / "outbox" / YEAR
+    staff = list(openpyxl.load_workbook(folder / "TongHop_DienHinh_2019-2020.xlsx")["Lỗi và cảnh báo"].iter_rows(
+        values_only=True))
+    w12 = [row for row in staff[1:] if row[3] == "W12"]
+    assert len({row[1] for row in w12}) == 2  # both units are told
+    codes = set(config.for_year(YEAR).units["ma_don_vi"])
+    for row in w12:
+        (other,) = {c for c in codes if c in row[-1]} - {row[1]}  # the staff's text names the other unit
+        feedback = openpyxl.load_workbook(folder / "phan_hoi" / f"{row[1]}.xlsx")
+        texts = [str(v) for sheet in feedback for r in sheet.iter_rows(values_only=True) for v in r if v is not None]
+        assert not [t for t in texts if other in t], other
+        assert any("cũng được một đơn vị khác đề nghị" in t for t in texts)

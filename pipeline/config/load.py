@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,8 +110,13 @@ class Config:
         return year
 
 
-def load_config(directory: Path) -> Config:
+def load_config(directory: Path, *, guard: Callable[[Path], str | None] | None = None) -> Config:
     """Load and check every configuration file.
+
+    Args:
+        directory: the configuration folder.
+        guard: checks a spreadsheet before any parser sees it (the same guard as submissions: a stray cell at
+            XFD1048576 in the roster would abort python-calamine); returns why it must not be read, or None.
 
     Raises:
         ConfigError: with every problem found, in Vietnamese.
@@ -121,6 +126,10 @@ def load_config(directory: Path) -> Config:
         raise ConfigError([f'Không tìm thấy thư mục cấu hình "{directory}"; cần thư mục chứa '
                            f"{', '.join(CONFIG_FILES)}."])
     problems: list[str] = []
+    roster_path = directory / ROSTER_FILE
+    refused = guard(roster_path) if guard is not None and roster_path.is_file() else None
+    if refused is not None:
+        raise ConfigError([f"{name}/{ROSTER_FILE}: {refused}."])
     loaded = {file: _read_bytes(directory / file) for file in CONFIG_FILES}  # each file read once
     settings_raw = _read_toml(directory / SETTINGS_FILE, loaded[SETTINGS_FILE], problems)
     labels_raw = _read_toml(directory / LABELS_FILE, loaded[LABELS_FILE], problems)

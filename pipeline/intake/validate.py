@@ -207,5 +207,6 @@ def duplicates_across_units(people: pd.DataFrame, by_file: Mapping[str, Submissi
         for row in group.itertuples(index=False):
             others = sorted(set(group[Provenance.ma_don_vi]) - {row.ma_don_vi})
             findings.append(finding("W12", row.tep, **_at(by_file[row.tep], IndividualRow.ho_ten, row),
-                                    name=row.ho_ten, birth_year=row.nam_sinh, others=", ".join(others)))
+                                    name=row.ho_ten, birth_year=row.nam_sinh,
+                                    staff_note=f"Cùng được đơn vị {', '.join(others)} đề nghị."))
     return findings

@@ -276,11 +276,12 @@ def _submissions(workbook: Workbook, formats: Formats, result: Consolidation) ->
 
 def _messages(workbook: Workbook, formats: Formats, result: Consolidation) -> None:
     sheet = workbook.add_worksheet("Lỗi và cảnh báo")
-    headers = ["Tệp", "Mã đơn vị", "Mức độ", "Mã lỗi", "Ô", "Cột", "Gặp", "Cần (lỗi) / đã hiểu (cảnh báo)"]
-    rows = [[r[Provenance.tep], r[Provenance.ma_don_vi], SEVERITY_LABEL[r["muc_do"]], r["ma_loi"], r["o"], r["cot"], r["gap"], r["can"]]
-            for r in result.messages.to_dict("records")]
+    headers = ["Tệp", "Mã đơn vị", "Mức độ", "Mã lỗi", "Ô", "Cột", "Gặp", "Cần (lỗi) / đã hiểu (cảnh báo)",
+               "Ghi chú cho cán bộ"]  # the last column is never in a school's feedback
+    rows = [[r[Provenance.tep], r[Provenance.ma_don_vi], SEVERITY_LABEL[r["muc_do"]], r["ma_loi"], r["o"], r["cot"],
+             r["gap"], r["can"], r["ghi_chu"]] for r in result.messages.to_dict("records")]
     styles = ["warning" if r["muc_do"] == "warning" else "error" for r in result.messages.to_dict("records")]
-    write_table(sheet, 0, headers, rows, formats, widths=[32, 9, 9, 6, 13, 24, 28, 40], styles=styles)
+    write_table(sheet, 0, headers, rows, formats, widths=[32, 9, 9, 6, 13, 24, 28, 40, 24], styles=styles)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
     print_landscape(sheet, repeat_header=0)

@@ -23,6 +23,7 @@ from pipeline.scoring.score import (
     score_individuals,
 )
 from pipeline.vi.collation import collation_key, person_sort_key
+from schemas.rules import STAFF_NOTE
 from schemas.scored import Scores
 from schemas.submission import (
     SHEET_COLLECTIVES,
@@ -216,10 +217,11 @@ def _figures(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: 
 
 def _messages(intake: Intake) -> pd.DataFrame:
     rows = [{"tep": o.file.relative, "ma_don_vi": o.unit or "", "muc_do": f.severity, "ma_loi": f.rule,
-             "o": f.where, "cot": f.column, "gap": f.found, "can": f.expected, "noi_dung": f.message()}
+             "o": f.where, "cot": f.column, "gap": f.found, "can": f.expected, "noi_dung": f.message(),
+             "ghi_chu": f.extra.get(STAFF_NOTE, "")}  # the staff's own note: in their workbook only
             for o in intake.outcomes for f in o.findings]
     return pd.DataFrame.from_records(rows, columns=["tep", "ma_don_vi", "muc_do", "ma_loi", "o", "cot", "gap", "can",
-                                                    "noi_dung"])
+                                                    "noi_dung", "ghi_chu"])
 
 
 def _document_date(deadline: dt.date | None, year: str, units: pd.DataFrame) -> dt.date:
