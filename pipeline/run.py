@@ -42,9 +42,12 @@ from pipeline.intake.workers import Prepared, prepare_files
 from pipeline.outputs.feedback import plan_feedback, write_unit_files
 from pipeline.outputs.manifest import write_manifest
 from pipeline.outputs.summary import summary_path, write_summary
+from pipeline.outputs.swap import OutboxBusy, locked, staging_folder, swap
 from pipeline.scoring.consolidate import Consolidation, consolidate
 from pipeline.template.writer import build_template
 from schemas.submission import UnitForm
+
+MANIFEST = "manifest.json"
 
 
 class Clock:
@@ -108,7 +111,8 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     """Read, check, score and consolidate every file of the inbox; write the outbox of the year.
 
     Raises:
-        RunError: when the inbox is missing or the outbox lies inside it (the inbox is read-only to us).
+        RunError: when the inbox is missing, the outbox lies inside it (the inbox is read-only to us) or cannot
+            be written, or another consolidation is writing to the same outbox.
     """
     if not inbox.is_dir():
         raise RunError(f'Không tìm thấy thư mục "{inbox}"; hãy chép các tệp các trường gửi về vào đó.')
@@ -126,7 +130,20 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     except OSError as error:
         raise RunError(f'Không tạo được thư mục kết quả "{outbox / school_year}" ({describe_os_error(error)}); '
                        "hãy chọn --outbox ở chỗ khác.") from error
+    folder = outbox / school_year
+    try:
+        with locked(folder):
+            return _consolidate_locked(config, school_year, inbox, folder, progress, workers)
+    except OutboxBusy as error:
+        raise RunError(f'Một lần tổng hợp khác đang ghi vào "{folder}"; hãy đợi lần đó xong rồi chạy lại (nếu không '
+                       "có lần nào đang chạy, chương trình sẽ tự mở khóa).") from error
+
+
+def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: Path, progress: Progress | None,
+                        workers: int | None) -> Consolidated:
+    """The run itself, holding the outbox's lock: every output staged, then swapped in at once."""
     clock = Clock()
+    staging = staging_folder(folder, school_year)  # finishes or discards what a crash left behind
     year = config.for_year(school_year)
     clock.lap("config")
     files = discover_inbox(inbox)
@@ -136,17 +153,18 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     intake = take_in(year, files, workers=workers, progress=progress.step if progress else None, clock=clock)
     result = consolidate(intake, year)
     clock.lap("score")
-    summary = summary_path(outbox, school_year)
-    write_summary(result, year, summary)
+    write_summary(result, year, summary_path(staging, school_year))
     clock.lap("summary")
-    jobs = plan_feedback(intake, result.collectives, result.individuals, year, outbox)
+    jobs = plan_feedback(intake, result.collectives, result.individuals, year, staging)
     marked = write_unit_files(jobs)
     clock.lap("feedback")
-    folder = outbox / school_year
-    manifest = folder / "manifest.json"
-    write_manifest(intake, year, manifest)
+    write_manifest(intake, year, staging / MANIFEST)
     clock.lap("manifest")
-    return Consolidated(intake, result, folder, summary, manifest, [job.path for job in jobs], marked, clock.seconds)
+    swap(folder, staging, school_year)
+    clock.lap("swap")
+    moved = [folder / path.relative_to(staging) for path in (*(job.path for job in jobs), *marked)]
+    return Consolidated(intake, result, folder, summary_path(folder, school_year), folder / MANIFEST,
+                        moved[:len(jobs)], moved[len(jobs):], clock.seconds)
 
 
 def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Intake:

@@ -54,7 +54,7 @@ class UnitJob:
 
 
 def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.DataFrame, year: YearConfig,
-                  outbox: Path) -> list[UnitJob]:
+                  folder: Path) -> list[UnitJob]:
     """One job per roster unit that sent a file: its files and its own scored rows, nothing of another unit's."""
     by_file = {"collectives": _records_by_file(collectives, COLLECTIVE_SHOWN),
                "individuals": _records_by_file(individuals, INDIVIDUAL_SHOWN)}
@@ -64,7 +64,7 @@ def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.Dat
         outcomes = tuple(by_unit[unit])
         own = {kind: tuple(r for o in outcomes for r in rows.get(o.file.relative, ())) for kind, rows in by_file.items()}
         jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), year.school_year,
-                            feedback_path(outbox, year.school_year, unit), outcomes, own["collectives"],
+                            feedback_path(folder, unit), outcomes, own["collectives"],
                             own["individuals"]))
     return jobs
 
@@ -106,9 +106,9 @@ def _write_unit(job: UnitJob) -> list[Path]:
     return copies
 
 
-def feedback_path(outbox: Path, school_year: str, unit: str) -> Path:
-    """``outbox/<năm học>/phan_hoi/<mã đơn vị>.xlsx``."""
-    return outbox / school_year / "phan_hoi" / f"{unit}.xlsx"
+def feedback_path(folder: Path, unit: str) -> Path:
+    """``<folder>/phan_hoi/<mã đơn vị>.xlsx`` (the folder: ``outbox/<năm học>/`` or its staging folder)."""
+    return folder / "phan_hoi" / f"{unit}.xlsx"
 
 
 def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outcomes: Sequence[FileOutcome],

@@ -39,9 +39,9 @@ METHOD_LABEL = {"muc_do": "Theo mức độ thực hiện", "bang": "Theo bảng
                 "binh_quan": "Bình quân một đoàn viên"}
 
 
-def summary_path(outbox: Path, school_year: str) -> Path:
-    """``outbox/<năm học>/TongHop_DienHinh_<năm học>.xlsx``."""
-    return outbox / school_year / f"TongHop_DienHinh_{school_year}.xlsx"
+def summary_path(folder: Path, school_year: str) -> Path:
+    """``<folder>/TongHop_DienHinh_<năm học>.xlsx`` (the folder: ``outbox/<năm học>/`` or its staging folder)."""
+    return folder / f"TongHop_DienHinh_{school_year}.xlsx"
 
 
 def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None:

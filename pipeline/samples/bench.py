@@ -43,6 +43,7 @@ STAGES = {  # run.py's stages, as make bench prints them
     "summary": "ghi bản tổng hợp",
     "feedback": "ghi phản hồi và bản đánh dấu (các tiến trình con)",
     "manifest": "ghi manifest.json",
+    "swap": "đưa kết quả mới vào thay kết quả cũ",
 }
 
 
