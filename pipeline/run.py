@@ -21,6 +21,7 @@ from pipeline.intake.guard import guard_file
 from pipeline.intake.identify import (
     check_identity,
     folder_year,
+    form_year,
     in_folder_of,
     supersede,
     unit_of,
@@ -233,12 +234,14 @@ def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutc
                            findings=tuple(sorted(raw.findings, key=finding_order)))
     school_year = year.school_year
     other = year_of(raw)
-    if other is not None and other != school_year and not in_folder_of(file.relative, school_year):
+    in_folder = in_folder_of(file.relative, school_year)
+    claims_this_year = form_year(raw) == school_year  # last year's template with this year typed on its form
+    if other is not None and other != school_year and not in_folder and not claims_this_year:
         return FileOutcome(file, IGNORED, reason=f"thuộc năm học {other}; tổng hợp bằng lệnh "
                                                  f"consolidate --year {other}")
     submission = prepared.submission
     findings = list(submission.findings)
-    if other is not None and other != school_year:
+    if other is not None and other != school_year and in_folder:
         findings.append(folder_year(submission, other, school_year))
     identity, padded = check_identity(submission, year)
     findings += identity

@@ -190,6 +190,7 @@ _RULES = [
         "integer": Message("{value}", "một số nguyên"),
         "date": Message("{value}", "một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019"),
         "year": Message("{value}", "năm học dạng 2018-2019"),
+        "percent": Message("{value}", "một số đếm được (số người, số tiền), không ghi tỷ lệ %"),
     }),
     Rule("R04", "row", "Số ngoài khoảng cho phép", "Số liệu ngoài khoảng hợp lý.", {
         "": Message("{value}", "số từ {low} đến {high}"),

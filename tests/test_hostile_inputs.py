@@ -166,3 +166,43 @@ def test_a_person_nominated_twice_names_the_other_unit_only_to_staff(config, tmp
         texts = [str(v) for sheet in feedback for r in sheet.iter_rows(values_only=True) for v in r if v is not None]
         assert not [t for t in texts if other in t], other
         assert any("cũng được một đơn vị khác đề nghị" in t for t in texts)
+
+
+def test_a_rate_typed_where_a_count_belongs_is_an_error_reported_once(config, tmp_path: Path, capsys) -> None:
+    """"65%" in a count is not 65 people; a bad value on a form is reported once (R03), not again as missing."""
+    def edit(data):
+        data.collectives[0]["so_hs_kha_gioi"] = "65%"
+        data.unit["so_doan_vien"] = "ba mươi"
+
+    path = _submission(config, tmp_path / "inbox", edit=edit)
+    assert main(["check", str(path), "--year", YEAR]) == 0
+    out = capsys.readouterr().out
+    cell = list_cell("Tập thể", "so_hs_kha_gioi", 0)
+    assert (f'[R03] Sai kiểu dữ liệu, tại Tập thể!{cell}, cột "Số học sinh đạt mức khá, giỏi": gặp "65%"; cần một số '
+            "đếm được (số người, số tiền), không ghi tỷ lệ %.") in out
+    members = [line for line in out.splitlines() if 'cột "Số đoàn viên"' in line]
+    assert len(members) == 1 and members[0].startswith("  [R03]"), members
+
+
+def test_last_years_template_with_this_year_typed_in_is_rejected_naming_the_template(config, tmp_path: Path) -> None:
+    import openpyxl
+
+    year = config.for_year("2018-2019")
+    data = make_unit_data(year.units.iloc[2], "2018-2019", seed=3)
+    data.unit["nam_hoc"] = YEAR
+    (tmp_path / "inbox").mkdir()
+    write_template(year, tmp_path / "inbox" / "mau_cu.xlsx", data.fill())
+    book = openpyxl.load_workbook(tmp_path / "inbox" / "mau_cu.xlsx")
+    sheet = book["Đơn vị"]
+    cell = next(row[1] for row in sheet.iter_rows() if str(row[0].value or "").startswith("Năm học"))
+    cell.value = YEAR  # the school typed this year over the locked cell
+    book.save(tmp_path / "inbox" / "mau_cu.xlsx")
+    assert _consolidate(tmp_path / "inbox", tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["files"]
+    assert entry["status"] == "rejected"
+    rows = list(openpyxl.load_workbook(tmp_path / "outbox" / YEAR / "TongHop_DienHinh_2019-2020.xlsx")[
+        "Lỗi và cảnh báo"].iter_rows(values_only=True))
+    (f08,) = [row for row in rows[1:] if row[3] == "F08"]
+    assert f08[6] == 'năm học "2019-2020" trên biểu mẫu năm học 2018-2019'
+    assert f08[7] == "dùng đúng biểu mẫu Mau_DienHinh_2019-2020.xlsx"

@@ -62,6 +62,12 @@ def year_of(raw: RawWorkbook) -> str | None:
     return year
 
 
+def form_year(raw: RawWorkbook) -> str | None:
+    """The school year typed on the `Đơn vị` form, whatever `_meta` says."""
+    value = raw.form_value(SHEET_UNIT, UnitForm.nam_hoc)
+    return parse_school_year(str(value)) if value is not None else None
+
+
 def unit_of(raw: RawWorkbook, codes: Collection[str]) -> str | None:
     """The roster unit a rejected workbook names on its `Đơn vị` form, if it can be read at all."""
     value = raw.form_value(SHEET_UNIT, UnitForm.ma_don_vi)

@@ -109,6 +109,8 @@ def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mappin
         return Normalised(None, (Note("R12", "", {"value": shown}),))
     kind = meta["kind"]
     if kind in ("int", "stt", "number"):
+        if isinstance(value, str) and "%" in value:  # a rate where a count or an amount belongs
+            return Normalised(None, (Note("R03", "percent", {"value": shown}),))
         parsed = parse_number(value)
         variant = "number" if kind == "number" else "integer"
         if parsed.value is None:

@@ -120,12 +120,12 @@ def _run_schema(frame: pd.DataFrame, schema: pa.DataFrameSchema, sheet: str, by_
         row = frame.loc[int(index)]
         submission = by_file[str(row[Provenance.tep])]
         excel_row = int(row[ROW])
+        if (submission.file, submission.sheet_name(sheet), excel_row, key) in flagged:
+            continue  # normalisation already said what is wrong with this value (a form's row is 0 there)
         cell = submission.cell_of(sheet, key, excel_row)
         if excel_row == 0:  # a form: its fields are rows of the sheet
             excel_row = int("".join(ch for ch in cell if ch.isdigit()) or 0)
         found_sheet = submission.sheet_name(sheet)
-        if (submission.file, found_sheet, excel_row, key) in flagged:
-            continue
         meta = specs[key]
         value = row[key]
         shown = "ô trống" if is_missing(value) else f'"{as_text(_plain(value))}"'
