@@ -206,3 +206,35 @@ def test_last_years_template_with_this_year_typed_in_is_rejected_naming_the_temp
     (f08,) = [row for row in rows[1:] if row[3] == "F08"]
     assert f08[6] == 'năm học "2019-2020" trên biểu mẫu năm học 2018-2019'
     assert f08[7] == "dùng đúng biểu mẫu Mau_DienHinh_2019-2020.xlsx"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="links, pipes and devices as POSIX has them")
+def test_every_path_discovery_meets_is_in_the_manifest_with_a_reason(config, tmp_path: Path, monkeypatch) -> None:
+    inbox = tmp_path / "inbox"
+    _submission(config, inbox)
+    (inbox / "hong.xlsx").symlink_to(tmp_path / "khong_co.xlsx")  # dangling
+    (inbox / "zero.xlsx").symlink_to("/dev/zero")
+    (inbox / "vong.xlsx").symlink_to(inbox / "vong.xlsx")  # a loop
+    os.mkfifo(inbox / "ong.xlsx")
+    (inbox / "thu_muc_khac").symlink_to(tmp_path, target_is_directory=True)
+    (inbox / "khoa").mkdir()
+    real_scandir = os.scandir
+
+    def refuse(path=None):
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == "khoa":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path) if path is not None else real_scandir()
+
+    monkeypatch.setattr(os, "scandir", refuse)  # root reads any folder: simulate one it may not open
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["path"]: (e["status"], e.get("reason", "")) for e in manifest["files"]}
+    assert entries["bai_nop.xlsx"] == ("accepted", "")
+    assert entries["hong.xlsx"] == ("ignored", "liên kết hỏng hoặc vòng lặp (không trỏ tới tệp nào)")
+    assert entries["vong.xlsx"] == ("ignored", "liên kết hỏng hoặc vòng lặp (không trỏ tới tệp nào)")
+    assert entries["zero.xlsx"] == ("ignored", "không phải tệp (một thiết bị của hệ thống)")
+    assert entries["ong.xlsx"] == ("ignored", "không phải tệp (một đường ống hay cổng của hệ thống)")
+    assert entries["thu_muc_khac"][0] == "ignored" and "liên kết tới một thư mục khác" in entries["thu_muc_khac"][1]
+    assert entries["khoa/"] == ("ignored", "thư mục không mở được (không có quyền đọc tệp): các tệp trong đó chưa "
+                                           "được đọc")
+    assert len(entries) == 7

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,23 +32,61 @@ class InboxFile:
 
 
 def discover_inbox(inbox: Path) -> list[InboxFile]:
-    """Every regular file under ``inbox`` (recursively), sorted by relative path.
+    """Every path under ``inbox`` (recursively), sorted by relative path: files to read, and everything else
+    discovery meets — links, devices, pipes, folders that cannot be opened — listed as ignored with the reason.
 
     Args:
         inbox: the inbox folder (read-only to us).
 
     Returns:
-        One entry per file. Symbolic links to folders are not followed (no loops).
+        One entry per path met. Symbolic links to folders are listed, never followed (no loops).
     """
     found: list[InboxFile] = []
-    for folder, subfolders, names in os.walk(inbox, followlinks=False):
+    unopened: list[OSError] = []
+    for folder, subfolders, names in os.walk(inbox, followlinks=False, onerror=unopened.append):
         subfolders.sort()
-        for name in sorted(names):
+        for name in (*subfolders, *names):
             path = Path(folder) / name
-            if not path.is_file():
+            relative = readable_path(path.relative_to(inbox).as_posix())
+            if name in subfolders:
+                if path.is_symlink():
+                    found.append(_listed(path, relative, "liên kết tới một thư mục khác: không được đọc (để tránh "
+                                                         "đọc lặp); hãy chép các tệp vào inbox"))
                 continue
-            found.append(describe_file(path, readable_path(path.relative_to(inbox).as_posix())))
+            special = _not_a_file(path)
+            found.append(describe_file(path, relative) if special is None else _listed(path, relative, special))
+    for error in unopened:
+        path = Path(error.filename) if error.filename else inbox
+        relative = readable_path(path.relative_to(inbox).as_posix()) if path != inbox else "."
+        found.append(_listed(path, relative + "/", f"thư mục không mở được ({describe_os_error(error)}): các tệp "
+                                                   "trong đó chưa được đọc"))
     return _unique(sorted(found, key=lambda f: f.relative))
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why a name met in the inbox is not a file to read (None for a regular file, or a link to one)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if path.is_symlink():
+            return "liên kết hỏng hoặc vòng lặp (không trỏ tới tệp nào)"
+        return f"không xem được ({describe_os_error(error)})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        return "không phải tệp (một đường ống hay cổng của hệ thống)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "không phải tệp (một thiết bị của hệ thống)"
+    return "không phải tệp thường"
+
+
+def _listed(path: Path, relative: str, reason: str) -> InboxFile:
+    """An entry for something that is not read, so that the manifest still lists it."""
+    try:
+        size = path.lstat().st_size
+    except OSError:
+        size = 0
+    return InboxFile(path=path, relative=relative, size=size, sha256="", modified=0.0, ignored=reason)
 
 
 def _unique(files: list[InboxFile]) -> list[InboxFile]:
