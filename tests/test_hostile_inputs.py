@@ -90,26 +90,6 @@ def test_the_version_option_is_explained_in_vietnamese(capsys) -> None:
     assert "show program's version" not in out and "hiện phiên bản chương trình rồi thoát" in out
 
 
-def test_a_locked_file_is_explained_in_vietnamese(config, tmp_path: Path, monkeypatch, capsys) -> None:
-    locked = _submission(config, tmp_path / "inbox")
-    real_open = Path.open
-
-    def refuse(self, *args, **kwargs):
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse)
-    assert _consolidate(tmp_path / "inbox", tmp_path / "outbox") == 0
-    errors = (tmp_path / "outbox" / YEAR / "TongHop_DienHinh_2019-2020.xlsx")
-    import openpyxl
-
-    rows = list(openpyxl.load_workbook(errors)["Lỗi và cảnh báo"].iter_rows(values_only=True))
-    (message,) = [row for row in rows[1:] if row[3] == "F01"]
-    assert message[6] == "không mở được tệp (không có quyền đọc tệp)"
-    assert not [text for text in message if text and "Permission denied" in str(text)]
-
-
 @pytest.mark.skipif(os.name != "posix", reason="names that are not UTF-8 exist only where names are bytes")
 def test_a_file_name_that_is_not_utf8_is_listed_and_written(config, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"

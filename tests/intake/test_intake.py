@@ -200,3 +200,8 @@ def test_a_file_that_cannot_be_opened_is_rejected_and_listed(config, tmp_path: P
     manifest = json.loads((tmp_path / "out" / YEAR / "manifest.json").read_text(encoding="utf-8"))
     entry = next(e for e in manifest["files"] if e["path"] == locked.relative_to(inbox).as_posix())
     assert entry["status"] == "rejected" and entry["errors"] == 1 and entry["sha256"] == ""
+    rows = list(openpyxl.load_workbook(tmp_path / "out" / YEAR / f"TongHop_DienHinh_{YEAR}.xlsx")[
+        "Lỗi và cảnh báo"].iter_rows(values_only=True))
+    (message,) = [row for row in rows[1:] if row[3] == "F01"]
+    assert message[6] == "không mở được tệp (không có quyền đọc tệp)"  # in Vietnamese, not the system's English
+    assert not [text for text in message if text and "Permission denied" in str(text)]
