@@ -208,7 +208,7 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         else:
             outcomes.append(_take_one(file, prepared[file.relative], year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
-    decided = {o.file.relative: o for o in supersede(readable)}
+    decided = {o.file.relative: o for o in supersede(readable, year.start)}
     outcomes = [decided.get(o.file.relative, o) for o in outcomes]
     winners = [o for o in outcomes if o.file.relative in decided and o.status != SUPERSEDED]
     clock.lap("identify")

@@ -195,6 +195,7 @@ _RULES = [
     Rule("R04", "row", "Số ngoài khoảng cho phép", "Số liệu ngoài khoảng hợp lý.", {
         "": Message("{value}", "số từ {low} đến {high}"),
         "limit": Message("{value}", "số không quá {limit}"),
+        "date": Message("{value}", "ngày từ {low:%d/%m/%Y} đến {high:%d/%m/%Y} (ngày lập biểu của năm học)"),
     }),
     Rule("R05", "row", "Nội dung quá dài", "Nội dung vượt độ dài cho phép.", {
         "": Message("{value}", "tối đa {max_len} ký tự"),

@@ -9,6 +9,7 @@ the reader need to know about the column:
 * ``suggest`` — for ``text``: a label set offered as a dropdown that still accepts other text;
 * ``required`` — ``True``, or the condition under which it is required (see :data:`REQUIRED_IF`);
 * ``min``/``max`` — range for numbers (``birth_year`` ranges are relative to the school year);
+* ``in_school_year`` — a date that must fall in or just after the school year (:func:`document_date_range`);
 * ``max_len`` — longest accepted text; ``width`` — column width in the template; ``hint`` — input help.
 
 Columns are validated as parsed values (normalisation turns text into numbers, dates and canonical
@@ -18,6 +19,7 @@ levels first), with the Excel row number as index.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -101,7 +103,7 @@ class UnitForm(pa.DataFrameModel):
     chuc_vu: Series[str] = _field("Chức vụ", "text")
     dien_thoai: Series[str] = _field("Điện thoại", "code")
     email: Series[str] = _field("Email", "text")
-    ngay_lap: Series[pd.Timestamp] = _field("Ngày lập", "date", required=True,
+    ngay_lap: Series[pd.Timestamp] = _field("Ngày lập", "date", required=True, in_school_year=True,
                                             hint="Ngày/tháng/năm, ví dụ 25/05/2019.")
 
 
@@ -272,6 +274,12 @@ def column_specs(model: type[pa.DataFrameModel]) -> dict[str, dict[str, Any]]:
     return dict(_SPECS[model])
 
 
+def document_date_range(year_start: int) -> tuple[dt.date, dt.date]:
+    """Plausible dates for a document of the school year starting in ``year_start``: from 1 January of that year to
+    31 December of the next (a form dated 31/12/9999 would date the province's documents and win over resubmissions)."""
+    return dt.date(year_start, 1, 1), dt.date(year_start + 1, 12, 31)
+
+
 def birth_year_range(year_start: int) -> tuple[int, int]:
     """Accepted birth years for a school year starting in ``year_start`` (SPEC §4.2)."""
     return year_start - AGE_MAX, year_start - AGE_MIN
@@ -291,6 +299,9 @@ def sheet_schema(model: type[pa.DataFrameModel], year_start: int) -> pa.DataFram
             conditional.append(_required_if(name, *REQUIRED_IF[required]))
         if name == "nam_sinh":
             checks.append(pa.Check.in_range(*birth_year_range(year_start), error="R04"))
+        if (column.metadata or {}).get("in_school_year"):
+            low, high = (pd.Timestamp(d) for d in document_date_range(year_start))
+            checks.append(pa.Check.in_range(low, high, error="R04"))
         if checks != list(column.checks):
             updates[name] = {"checks": checks}
     schema = schema.update_columns(updates) if updates else schema

@@ -218,3 +218,29 @@ def test_every_path_discovery_meets_is_in_the_manifest_with_a_reason(config, tmp
     assert entries["khoa/"] == ("ignored", "thư mục không mở được (không có quyền đọc tệp): các tệp trong đó chưa "
                                            "được đọc")
     assert len(entries) == 7
+
+
+def test_a_ngay_lap_far_outside_the_school_year_dates_nothing(config, tmp_path: Path) -> None:
+    """31/12/9999 is a row error on the form; it neither dates the documents nor wins over a resubmission."""
+    import datetime as dt
+
+    import openpyxl
+
+    inbox = tmp_path / "inbox"
+    _submission(config, inbox, "lan_2.xlsx", edit=lambda d: d.unit.update(ngay_lap=dt.date(2020, 5, 20)))
+    _submission(config, inbox, "sai_ngay.xlsx", edit=lambda d: d.unit.update(ngay_lap=dt.date(9999, 12, 31)))
+    os.utime(inbox / "sai_ngay.xlsx", (1_500_000_000, 1_500_000_000))  # older on disk, so it must not win
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    statuses = {e["path"]: e["status"] for e in manifest["files"]}
+    assert statuses == {"lan_2.xlsx": "accepted", "sai_ngay.xlsx": "superseded"}
+    book = openpyxl.load_workbook(tmp_path / "outbox" / YEAR / "TongHop_DienHinh_2019-2020.xlsx")
+    texts = [str(v) for row in book["Tổng quan"].iter_rows(values_only=True) for v in row if v]
+    assert any("ngày 20 tháng 5 năm 2020" in t for t in texts)
+    rows = list(book["Lỗi và cảnh báo"].iter_rows(values_only=True))
+    assert [r[6] for r in rows[1:] if r[3] == "W14"] == ["ngày lập không ghi"]
+    (inbox / "lan_2.xlsx").unlink()  # alone, the file is consolidated and its date reported
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    rows = list(openpyxl.load_workbook(tmp_path / "outbox" / YEAR / "TongHop_DienHinh_2019-2020.xlsx")[
+        "Lỗi và cảnh báo"].iter_rows(values_only=True))
+    assert [r[7] for r in rows[1:] if r[3] == "R04"] == ["ngày từ 01/01/2019 đến 31/12/2020 (ngày lập biểu của năm học)"]

@@ -23,7 +23,15 @@ from pipeline.intake.outcome import SUPERSEDED, FileOutcome
 from pipeline.intake.read import REQUIRED_SHEETS, RawWorkbook
 from pipeline.vi.text import canonical_key, clean_text
 from schemas.rules import Finding, finding
-from schemas.submission import SHEET_LISTS, SHEET_META, SHEET_UNIT, TEMPLATE_ID, TEMPLATE_VERSION, UnitForm
+from schemas.submission import (
+    SHEET_LISTS,
+    SHEET_META,
+    SHEET_UNIT,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+    UnitForm,
+    document_date_range,
+)
 
 ROSTER_CHECKED = {  # fields of `Đơn vị` that the roster decides (W08), with their labels
     UnitForm.ten_don_vi: "Tên đơn vị", UnitForm.loai_don_vi: "Loại đơn vị", UnitForm.cap_hoc: "Cấp học",
@@ -134,9 +142,19 @@ def _padded_code(code: str, known: Iterable[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def supersede(outcomes: Sequence[FileOutcome]) -> list[FileOutcome]:
+def supersede(outcomes: Sequence[FileOutcome], year_start: int) -> list[FileOutcome]:
     """Of several files of one unit, the newest (ngày lập, then file time) wins; the others become superseded,
-    each with a W14 naming the winner. Returns the outcomes in the same order."""
+    each with a W14 naming the winner. A ngày lập outside the school year (R04) counts as not written. Returns the
+    outcomes in the same order."""
+    window = document_date_range(year_start)
+
+    def recency(outcome: FileOutcome) -> tuple[dt.date, float, str]:
+        return _recency(outcome, window)
+
+    def made_on(outcome: FileOutcome) -> str:
+        made = recency(outcome)[0]
+        return made.strftime("%d/%m/%Y") if made != dt.date.min else "không ghi"
+
     by_unit: dict[str, list[FileOutcome]] = {}
     for outcome in outcomes:
         if outcome.unit:
@@ -145,21 +163,18 @@ def supersede(outcomes: Sequence[FileOutcome]) -> list[FileOutcome]:
     for group in by_unit.values():
         if len(group) < 2:
             continue
-        ranked = sorted(group, key=_recency, reverse=True)
+        ranked = sorted(group, key=recency, reverse=True)
         winner = ranked[0]
         for loser in ranked[1:]:
             losers[loser.file.relative] = replace(loser, status=SUPERSEDED, findings=(*loser.findings, finding(
-                "W14", loser.file.relative, made=_made_on(loser), winner=winner.file.relative,
-                winner_made=_made_on(winner))))
+                "W14", loser.file.relative, made=made_on(loser), winner=winner.file.relative,
+                winner_made=made_on(winner))))
     return [losers.get(o.file.relative, o) for o in outcomes]
 
 
-def _recency(outcome: FileOutcome) -> tuple[dt.date, float, str]:
+def _recency(outcome: FileOutcome, window: tuple[dt.date, dt.date]) -> tuple[dt.date, float, str]:
     made = outcome.submission.unit.get(UnitForm.ngay_lap) if outcome.submission else None
     parsed = parse_date(made).value if made is not None else None
-    return (parsed or dt.date.min), outcome.file.modified, outcome.file.relative  # type: ignore[return-value]
-
-
-def _made_on(outcome: FileOutcome) -> str:
-    made = _recency(outcome)[0]
-    return made.strftime("%d/%m/%Y") if made != dt.date.min else "không ghi"
+    if not isinstance(parsed, dt.date) or not window[0] <= parsed <= window[1]:
+        parsed = None
+    return (parsed or dt.date.min), outcome.file.modified, outcome.file.relative

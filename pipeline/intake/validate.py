@@ -34,6 +34,7 @@ from schemas.submission import (
     IndividualRow,
     Provenance,
     birth_year_range,
+    document_date_range,
     sheet_schema,
 )
 
@@ -141,6 +142,9 @@ def _message(rule: str, key: str, meta: Mapping[str, Any], start: int) -> tuple[
         required = meta.get("required")
         return ("" if required is True else str(required)), {}
     if rule == "R04":
+        if meta.get("in_school_year"):
+            first, last = document_date_range(start)
+            return "date", {"low": first, "high": last}
         low, high = birth_year_range(start) if meta.get("birth_year") else (meta.get("min", 0), meta.get("max", 0))
         return "", {"low": low, "high": high}
     if rule == "R05":

@@ -34,6 +34,7 @@ from schemas.submission import (
     ReportForm,
     UnitForm,
     column_specs,
+    document_date_range,
 )
 
 SUBMISSION_LABEL = {ACCEPTED: "Đã nộp — hợp lệ", WITH_ERRORS: "Đã nộp — có dòng lỗi", REJECTED: "Bị từ chối",
@@ -227,7 +228,9 @@ def _messages(intake: Intake) -> pd.DataFrame:
 def _document_date(deadline: dt.date | None, year: str, units: pd.DataFrame) -> dt.date:
     """The date printed on the documents: deterministic for an inbox (the newest `ngày lập` received),
     never later than today's run would suggest; the deadline when nothing was received."""
-    dates = [d.date() if isinstance(d, pd.Timestamp) else d for d in units.get(UnitForm.ngay_lap, pd.Series()).dropna()]
+    low, high = document_date_range(year_start(year))  # a date outside the school year is a mistake (R04)
+    dates = [d for d in (d.date() if isinstance(d, pd.Timestamp) else d
+                         for d in units.get(UnitForm.ngay_lap, pd.Series()).dropna()) if low <= d <= high]
     if dates:
         return max(dates)
     return deadline or dt.date(year_start(year) + 1, 6, 30)

@@ -71,14 +71,16 @@ def test_the_template_anticipates_the_row_rules() -> None:
 @pytest.mark.parametrize("rule", sorted(RULES))
 def test_every_template_renders_with_its_placeholders(rule: str) -> None:
     for variant, message in RULES[rule].messages.items():
-        names = {field for text in (message.found, message.expected)
-                 for _, field, _, _ in string.Formatter().parse(text) if field}
-        values = {name: "x" for name in names}
-        if "date" in names:
-            import datetime as dt
-            values["date"] = dt.date(2019, 5, 25)
-        for name in names & {"share", "needed", "cap"}:
-            values[name] = 12.5
+        import datetime as dt
+
+        fields = {field: spec or "" for text in (message.found, message.expected)
+                  for _, field, spec, _ in string.Formatter().parse(text) if field}
+        values: dict[str, object] = {name: "x" for name in fields}
+        for name, spec in fields.items():
+            if "%" in spec:  # a date format
+                values[name] = dt.date(2019, 5, 25)
+            elif spec:  # a number format
+                values[name] = 12.5
         made = finding(rule, "f.xlsx", variant, sheet="Cá nhân", cell="D4", **values)
         assert made.message().endswith(".") and "{" not in made.message()
 
