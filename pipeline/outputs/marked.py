@@ -83,10 +83,12 @@ def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -
 def _write_note(workbook: Workbook) -> None:
     sheet = workbook.add_worksheet(NOTE_SHEET)
     text = workbook.add_format({"font_name": FONT, "font_size": 12, "text_wrap": True, "valign": "top"})
-    sheet.set_column(0, 0, 100)
+    sheet.set_column(0, 0, 72)
     for row, line in enumerate(NOTE):
         sheet.write_string(row, 0, line, text)
-        sheet.set_row(row, 48)
+        sheet.set_row(row, 80)
+    sheet.set_paper(9)  # A4, the note on one page
+    sheet.fit_to_pages(1, 1)
 
 
 def _write_sheet(workbook: Workbook, name: str, hidden: bool, grid: list[list[Any]],
