@@ -63,11 +63,7 @@ def template_sheets(raw: RawWorkbook) -> list[Finding]:
 
 def year_of(raw: RawWorkbook) -> str | None:
     """The school year a workbook says it is for (its `_meta`, else its `Đơn vị` form)."""
-    year = parse_school_year(raw.meta.get(UnitForm.nam_hoc))
-    if year is None and SHEET_UNIT in raw.sheets and not raw.sheets[SHEET_UNIT].rows.empty:
-        value = raw.form_value(SHEET_UNIT, UnitForm.nam_hoc)
-        year = parse_school_year(str(value)) if value is not None else None
-    return year
+    return parse_school_year(raw.meta.get(UnitForm.nam_hoc)) or form_year(raw)
 
 
 def form_year(raw: RawWorkbook) -> str | None:

@@ -10,6 +10,7 @@ report it twice. Work is done once per distinct value of a workbook (a label set
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -73,9 +74,9 @@ class Submission:
             return {}
         return {key: value for key, value in frame.iloc[0].items() if key != ROW}
 
-    @property
+    @functools.cached_property
     def unit(self) -> dict[str, Any]:
-        """The `Đơn vị` form."""
+        """The `Đơn vị` form (built once: identity, validation and supersession all ask for it)."""
         return self.form(SHEET_UNIT)
 
     def sheet_name(self, sheet: str) -> str:

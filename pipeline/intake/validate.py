@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -66,11 +67,14 @@ def sheet_frame(submissions: Sequence[Submission], sheet: str) -> pd.DataFrame:
     """One typed frame of a sheet across files, with provenance columns first."""
     specs = SPECS[sheet]
     columns = list(dict.fromkeys([*PROVENANCE, *specs]))  # `Đơn vị` has its own ma_don_vi
-    parts = [submission.frames[sheet].assign(**{Provenance.tep: submission.file,
-                                                 Provenance.ma_don_vi: submission.unit.get(Provenance.ma_don_vi)})
-             for submission in submissions if sheet in submission.frames and not submission.frames[sheet].empty]
-    if parts:
-        frame = pd.concat(parts, ignore_index=True).reindex(columns=columns)
+    present = [s for s in submissions if sheet in s.frames and not s.frames[sheet].empty]
+    if present:
+        frame = pd.concat([s.frames[sheet] for s in present], ignore_index=True)
+        lengths = [len(s.frames[sheet]) for s in present]  # provenance added once, not a copy of each file's frame
+        frame[Provenance.tep] = np.repeat(np.array([s.file for s in present], dtype=object), lengths)
+        frame[Provenance.ma_don_vi] = np.repeat(np.array([s.unit.get(Provenance.ma_don_vi) for s in present],
+                                                         dtype=object), lengths)
+        frame = frame.reindex(columns=columns)
         frame = frame.astype(object).where(frame.notna(), None)
     else:
         frame = pd.DataFrame({column: pd.Series(dtype="object") for column in columns})
