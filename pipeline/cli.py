@@ -250,6 +250,7 @@ def _consolidate(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {figures[label]:>5}")
     print(f"Kết quả: {done.folder}")
     print(f"  bản tổng hợp: {done.summary}")
+    print(f"  hồ sơ đề nghị (tờ trình và danh sách, để trình ký): {done.dossier}")
     print(f"  phản hồi cho {len(done.feedback)} đơn vị ({len(done.marked)} tệp đánh dấu ô lỗi): "
           f"{done.folder / 'phan_hoi'}")
     print(f"  danh sách tệp đã xử lý: {done.manifest}")

@@ -40,6 +40,7 @@ from pipeline.intake.outcome import (
 )
 from pipeline.intake.validate import duplicates_across_units, validate_submissions
 from pipeline.intake.workers import Prepared, prepare_files
+from pipeline.outputs.dossier import dossier_path, write_dossier
 from pipeline.outputs.feedback import plan_feedback, write_unit_files
 from pipeline.outputs.manifest import write_manifest
 from pipeline.outputs.summary import summary_path, write_summary
@@ -85,6 +86,7 @@ class Consolidated:
     consolidation: Consolidation
     folder: Path
     summary: Path
+    dossier: Path
     manifest: Path
     feedback: list[Path]
     marked: list[Path]
@@ -156,6 +158,8 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     clock.lap("score")
     write_summary(result, year, summary_path(staging, school_year))
     clock.lap("summary")
+    write_dossier(result, year, dossier_path(staging, school_year))
+    clock.lap("dossier")
     jobs = plan_feedback(intake, result.collectives, result.individuals, year, staging)
     marked = write_unit_files(jobs)
     clock.lap("feedback")
@@ -164,8 +168,8 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     swap(folder, staging, school_year)
     clock.lap("swap")
     moved = [folder / path.relative_to(staging) for path in (*(job.path for job in jobs), *marked)]
-    return Consolidated(intake, result, folder, summary_path(folder, school_year), folder / MANIFEST,
-                        moved[:len(jobs)], moved[len(jobs):], clock.seconds)
+    return Consolidated(intake, result, folder, summary_path(folder, school_year), dossier_path(folder, school_year),
+                        folder / MANIFEST, moved[:len(jobs)], moved[len(jobs):], clock.seconds)
 
 
 def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Intake:

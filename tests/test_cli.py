@@ -145,6 +145,7 @@ def test_consolidate_prints_its_summary_table_exactly(config, tmp_path: Path,
         f"  Cá nhân đề nghị biểu dương                      {counts['individuals']:>5}",
         f"Kết quả: {folder}",
         f"  bản tổng hợp: {folder / 'TongHop_DienHinh_2019-2020.xlsx'}",
+        f"  hồ sơ đề nghị (tờ trình và danh sách, để trình ký): {folder / 'HoSo_DeNghi_2019-2020.docx'}",
         f"  phản hồi cho 2 đơn vị (0 tệp đánh dấu ô lỗi): {folder / 'phan_hoi'}",
         f"  danh sách tệp đã xử lý: {folder / 'manifest.json'}",
     ]

@@ -34,8 +34,10 @@ CONFIG_FILES = (SETTINGS_FILE, LABELS_FILE, CRITERIA_FILE, ROSTER_FILE)
 SETTINGS_TEXT = {  # key → what it is, for messages
     "co_quan_cap_tren": "tên cơ quan cấp trên (dòng 1 góc trái văn bản)",
     "co_quan_ban_hanh": "tên cơ quan ban hành (dòng 2 góc trái văn bản)",
-    "noi_nhan": "nơi nhận bản tổng hợp",
+    "ten_co_quan": "tên cơ quan ban hành viết trong câu văn (ví dụ Công đoàn Giáo dục tỉnh)",
+    "ky_hieu": "ký hiệu viết tắt của cơ quan trong số văn bản (ví dụ CĐGD)",
     "dia_danh": "địa danh ở dòng ngày tháng",
+    "kinh_gui": "nơi gửi văn bản lên cấp trên, ghi sau chữ Kính gửi",
 }
 SIGNATURE_TEXT = {"tm": "dòng TM. …", "chuc_danh": "chức danh người ký", "ho_ten": "họ tên người ký"}
 
@@ -229,6 +231,7 @@ def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) ->
         problems.append(f"{source}: nam_hoc_hien_tai = {show_value(raw.get('nam_hoc_hien_tai'))}, cần một năm học "
                         'dạng "2019-2020".')
     values = {key: text(raw, key, what) for key, what in SETTINGS_TEXT.items()}
+    recipients = _recipients(raw.get("noi_nhan"), source, problems)
     sign = raw.get("ky_ten") if isinstance(raw.get("ky_ten"), Mapping) else {}
     if not sign:
         problems.append(f"{source}: thiếu mục [ky_ten] (tm, chuc_danh, ho_ten của người ký).")
@@ -248,8 +251,22 @@ def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) ->
         deadlines[deadline_year] = date
     if problems or year is None:
         return None
-    return Settings(year, values["co_quan_cap_tren"], values["co_quan_ban_hanh"], values["noi_nhan"],
-                    values["dia_danh"], signature["tm"], signature["chuc_danh"], signature["ho_ten"], deadlines)
+    return Settings(year, values["co_quan_cap_tren"], values["co_quan_ban_hanh"], values["ten_co_quan"],
+                    values["ky_hieu"],
+                    values["dia_danh"], values["kinh_gui"], recipients, signature["tm"], signature["chuc_danh"],
+                    signature["ho_ten"], deadlines)
+
+
+def _recipients(value: Any, source: str, problems: list[str]) -> tuple[str, ...]:
+    """``noi_nhan``: a list of lines (one line alone is accepted); the marks staff may have typed
+    ("- ", ";" or "." at the end) are dropped, since the documents add them."""
+    lines = [value] if isinstance(value, str) else value
+    if not isinstance(lines, list) or not lines or not all(isinstance(line, str) and line.strip("-;. ")
+                                                           for line in lines):
+        problems.append(f'{source}: noi_nhan = {show_value(value)}, cần danh sách nơi nhận, mỗi nơi một dòng chữ, '
+                        'ví dụ noi_nhan = ["Như Kính gửi", "Lưu: VT"].')
+        return ()
+    return tuple(" ".join(line.strip().removeprefix("-").rstrip(";.").split()) for line in lines)
 
 
 def _parse_date(value: Any) -> dt.date | None:

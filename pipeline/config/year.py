@@ -26,8 +26,11 @@ class Settings:
     school_year: str
     parent_body: str
     issuing_body: str
-    recipient: str
+    body_name: str  # the issuing body as sentences name it: "Công đoàn Giáo dục tỉnh"
+    symbol: str  # ký hiệu in document numbers: "Số:      /BC-<symbol>"
     place: str
+    addressee: str  # the "Kính gửi:" line of documents sent upward
+    recipients: tuple[str, ...]  # "Nơi nhận", as staff wrote them, the last one "Lưu: VT"
     sign_on_behalf: str
     sign_title: str
     sign_name: str

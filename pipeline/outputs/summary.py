@@ -13,22 +13,14 @@ from typing import Any
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from pipeline import __version__
 from pipeline.config.criteria import Criteria
 from pipeline.config.year import YearConfig
 from pipeline.outputs.atomic import atomic_path
-from pipeline.outputs.xlsx import (
-    FONT,
-    LINE_HEIGHT,
-    Formats,
-    new_workbook,
-    print_landscape,
-    text_lines,
-    write_table,
-    write_value,
-)
+from pipeline.outputs.document import DocumentSheet, DocumentStyles, Grid, lines_of, rows_height
+from pipeline.outputs.official import FONT, LIST, REPORT, SIZE, Page
+from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table, write_value
 from pipeline.scoring.consolidate import Consolidation, proposal_form
 from schemas.rules import SEVERITY_LABEL
 from schemas.scored import GROUP_PREFIX, POINTS_PREFIX, Scores
@@ -50,9 +42,9 @@ def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None
     with atomic_path(path) as temporary:
         workbook = new_workbook(temporary, f"Tổng hợp điển hình tiên tiến năm học {result.school_year}")
         formats = Formats(workbook)
-        styles = _DocumentStyles(workbook)
-        _overview(workbook, formats, styles, result, config)
-        _proposals(workbook, formats, styles, result, config)
+        styles = DocumentStyles(workbook)
+        _overview(workbook, styles, result, config)
+        _proposals(workbook, styles, result, config)
         _nominations(workbook, formats, "Tập thể", result.collectives, column_specs(CollectiveRow), criteria,
                      "tap_the")
         _nominations(workbook, formats, "Cá nhân", result.individuals, column_specs(IndividualRow), criteria,
@@ -64,82 +56,63 @@ def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None
         workbook.close()
 
 
-class _DocumentStyles:
-    """Formats of the official documents (Times New Roman, as Vietnamese administrative texts)."""
-
-    def __init__(self, workbook: Workbook) -> None:
-        def fmt(**props: Any) -> Any:
-            return workbook.add_format({"font_name": FONT, "font_size": 13, "align": "center", "valign": "top",
-                                        **props})
-        self.body_top = fmt()
-        self.body_bold = fmt(bold=True)
-        self.motto = fmt(bold=True, underline=1)
-        self.date = fmt(italic=True)
-        self.title = fmt(bold=True, font_size=14, text_wrap=True)
-        self.subtitle = fmt(italic=True, text_wrap=True)
-        self.section = workbook.add_format({"font_name": FONT, "font_size": 12, "bold": True, "border": 1,
-                                            "valign": "vcenter"})
-        self.heading = workbook.add_format({"font_name": FONT, "font_size": 12, "bold": True})
-        self.left = workbook.add_format({"font_name": FONT, "font_size": 12, "valign": "top"})
-        self.left_italic = workbook.add_format({"font_name": FONT, "font_size": 11, "italic": True, "bold": True})
-        self.small = workbook.add_format({"font_name": FONT, "font_size": 11, "valign": "top"})
+# Tổng quan, portrait: the issuing body over columns 0–2 (its short line under column 1, centred), the
+# motto over 3–7; the tables below use the same columns (labels over 0–1).
+OVERVIEW_GRID = Grid(widths=(11, 12, 11, 8.8, 8.8, 8.8, 8.8, 8.8), left=(0, 2), line=(1, 1), right=(3, 7))
+# Đề nghị biểu dương, landscape: the list's own columns; the issuing body over 0–3 (line under 2), motto over 4–6.
+PROPOSAL_GRID = Grid(widths=(4, 19, 12, 21, 22, 41, 5), left=(0, 3), line=(2, 2), right=(4, 6))
+PROPOSAL_HEADERS = ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
+                    "Ghi chú")
+CHART_ROWS = 15  # rows (of CHART_ROW_HEIGHT pt) under each chart
+CHART_ROW_HEIGHT = 15.0
 
 
-def _vn_date(result: Consolidation, config: YearConfig) -> str:
-    day = result.document_date
-    return f"{config.settings.place}, ngày {day.day:02d} tháng {day.month} năm {day.year}"
+def _overview(workbook: Workbook, styles: DocumentStyles, result: Consolidation, config: YearConfig) -> None:
+    doc = DocumentSheet(workbook, "Tổng quan", OVERVIEW_GRID, Page(landscape=False), styles)
+    sheet, last = doc.sheet, OVERVIEW_GRID.last
+    doc.head(REPORT, f"Kết quả phát hiện, bồi dưỡng và nhân rộng điển hình tiên tiến năm học {result.school_year}",
+             result.document_date, config.settings, sent_up=True)
 
+    def table_row(cells: Sequence[tuple[tuple[int, int], Any]], fmt: Any = None) -> int:
+        lines = max(lines_of(str(v), OVERVIEW_GRID.span(*c), SIZE["table"]) for c, v in cells if isinstance(v, str))
+        row = doc.add_row(rows_height(lines, SIZE["table"]))
+        for cols, value in cells:
+            if fmt is not None:
+                doc.put(row, cols, str(value), fmt)
+                continue
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            cell_format = (styles.table_integer if float(value).is_integer() else styles.table_decimal) if number \
+                else styles.table_text
+            if cols[0] != cols[1]:
+                sheet.merge_range(row, cols[0], row, cols[1], None, cell_format)
+            if number:
+                sheet.write_number(row, cols[0], value, cell_format)
+            else:
+                sheet.write_string(row, cols[0], str(value), cell_format)
+        return row
 
-def _official_header(sheet: Worksheet, styles: _DocumentStyles, result: Consolidation, config: YearConfig,
-                     left: tuple[int, int], right: tuple[int, int]) -> None:
-    """Issuing body on the left, the national motto on the right, place and date under it."""
-    settings = config.settings
-    sheet.merge_range(0, left[0], 0, left[1], settings.parent_body, styles.body_top)
-    sheet.merge_range(1, left[0], 1, left[1], settings.issuing_body, styles.motto)
-    sheet.merge_range(0, right[0], 0, right[1], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", styles.body_bold)
-    sheet.merge_range(1, right[0], 1, right[1], "Độc lập - Tự do - Hạnh phúc", styles.motto)
-    sheet.merge_range(3, right[0], 3, right[1], _vn_date(result, config), styles.date)
-    sheet.set_row(0, 20)
-    sheet.set_row(1, 20)
-
-
-def _overview(workbook: Workbook, formats: Formats, styles: _DocumentStyles, result: Consolidation,
-              config: YearConfig) -> None:
-    sheet = workbook.add_worksheet("Tổng quan")
-    for col, width in enumerate([20, 11, 10, 10, 12, 10, 12]):
-        sheet.set_column(col, col, width)
-    _official_header(sheet, styles, result, config, left=(0, 2), right=(3, 6))
-    sheet.merge_range(5, 0, 5, 6, "BÁO CÁO TỔNG HỢP", styles.title)
-    sheet.merge_range(6, 0, 6, 6, f"Kết quả xây dựng và nhân rộng điển hình tiên tiến năm học {result.school_year}",
-                      styles.subtitle)
-    row = 8
-    sheet.write_string(row, 0, "I. SỐ LIỆU CHÍNH", styles.heading)
-    row += 1
-    sheet.merge_range(row, 0, row, 4, "Chỉ tiêu", formats.header)
-    sheet.merge_range(row, 5, row, 6, "Số lượng", formats.header)
+    doc.paragraph("I. SỐ LIỆU CHÍNH", styles.heading)
+    table_row([((0, 5), "Chỉ tiêu"), ((6, last), "Số lượng")], styles.table_header)
     for label, value in result.figures:
-        row += 1
-        sheet.merge_range(row, 0, row, 4, label, formats.cell())
-        sheet.merge_range(row, 5, row, 6, None, formats.cell())
-        write_value(sheet, row, 5, value, formats)
-    row += 1
+        table_row([((0, 5), label), ((6, last), value)])
     headers = ["Đơn vị", "Đã nộp", "Tập thể", "Tập thể đề nghị", "Cá nhân", "Cá nhân đề nghị"]
     charts = []
-    for title, frame, key in (("II. THEO ĐỊA BÀN", result.by_area, "dia_ban"),
-                              ("III. THEO CẤP HỌC", result.by_level, "cap_hoc")):
-        row += 1
-        sheet.write_string(row, 0, title, styles.heading)
-        top = row + 1
-        label = "Địa bàn" if key == "dia_ban" else "Cấp học"
-        values = [[r[key], r["don_vi"], r["da_nop"], r["tap_the"], r["tap_the_de_nghi"], r["ca_nhan"],
-                   r["ca_nhan_de_nghi"]] for r in frame.to_dict("records")]
-        row = write_table(sheet, top, [label, *headers], values, formats, widths=[20, 11, 10, 10, 12, 10, 12])
-        charts.append((title, top, row - 1, label))
-    row += 1
-    sheet.set_h_pagebreaks([row])  # the charts start on a page of their own
-    for _, top, bottom, label in charts:
+    for title, frame, key, label in (("II. THEO ĐỊA BÀN", result.by_area, "dia_ban", "Địa bàn"),
+                                     ("III. THEO CẤP HỌC", result.by_level, "cap_hoc", "Cấp học")):
+        doc.space()
+        doc.paragraph(title, styles.heading)
+        top = table_row([((0, 1), label), *(((c, c), h) for c, h in enumerate(headers, start=2))],
+                        styles.table_header)
+        for r in frame.to_dict("records"):
+            table_row([((0, 1), r[key]), *(((c, c), r[k]) for c, k in enumerate(
+                ("don_vi", "da_nop", "tap_the", "tap_the_de_nghi", "ca_nhan", "ca_nhan_de_nghi"), start=2))])
+        charts.append((top, doc.row - 1, label))
+    keep = []
+    doc.space()
+    doc.paragraph("IV. BIỂU ĐỒ", styles.heading)
+    for top, bottom, label in charts:
         chart = workbook.add_chart({"type": "column"})
-        for col, name in ((4, "Tập thể đề nghị biểu dương"), (6, "Cá nhân đề nghị biểu dương")):
+        for col, name in ((5, "Tập thể đề nghị biểu dương"), (7, "Cá nhân đề nghị biểu dương")):
             chart.add_series({
                 "name": name,
                 "categories": ["Tổng quan", top + 1, 0, bottom, 0],
@@ -150,62 +123,49 @@ def _overview(workbook: Workbook, formats: Formats, styles: _DocumentStyles, res
         chart.set_x_axis({"num_font": {"name": FONT, "size": 9, "rotation": -45}})
         chart.set_y_axis({"num_font": {"name": FONT, "size": 9}, "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 9}})
-        chart.set_size({"width": 640, "height": 300})
-        row += 1
-        sheet.insert_chart(row, 0, chart)
-        row += 16
-    sheet.set_paper(9)
-    sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.6, right=0.5, top=0.6, bottom=0.6)
-    sheet.center_horizontally()
-    sheet.print_area(0, 0, row, 6)
-    sheet.set_footer("&R&9Trang &P/&N")
+        chart.set_size({"width": 560, "height": int(CHART_ROWS * CHART_ROW_HEIGHT * 4 / 3) - 8})
+        first = doc.row
+        for _ in range(CHART_ROWS):
+            doc.add_row(CHART_ROW_HEIGHT)
+        sheet.insert_chart(first, 0, chart, {"x_offset": 10, "object_position": 3})
+        keep.append((first, doc.row))
+        doc.space()
+    doc.space()
+    keep.append(doc.signature(config.settings, left=(0, 2), right=(3, last)))
+    doc.finish(keep=keep)
 
 
-def _proposals(workbook: Workbook, formats: Formats, styles: _DocumentStyles, result: Consolidation,
-               config: YearConfig) -> None:
-    sheet = workbook.add_worksheet("Đề nghị biểu dương")
-    widths = [5, 26, 16, 26, 30, 52, 11]
-    _official_header(sheet, styles, result, config, left=(0, 2), right=(3, 6))
-    sheet.merge_range(5, 0, 5, 6, "DANH SÁCH ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN", styles.title)
-    sheet.merge_range(6, 0, 6, 6, f"Năm học {result.school_year} — kèm theo báo cáo tổng hợp của "
-                                  f"{config.settings.issuing_body.capitalize()}", styles.subtitle)
-    headers = ["TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
-               "Ghi chú"]
-    top = 8
-    for col, width in enumerate(widths):
-        sheet.set_column(col, col, width)
-    for col, header in enumerate(headers):
-        sheet.write_string(top, col, header, formats.header)
-    row = top + 1
+def _proposals(workbook: Workbook, styles: DocumentStyles, result: Consolidation, config: YearConfig) -> None:
+    doc = DocumentSheet(workbook, "Đề nghị biểu dương", PROPOSAL_GRID, Page(landscape=True), styles)
+    sheet, grid = doc.sheet, PROPOSAL_GRID
+    doc.head(LIST, f"Tập thể, cá nhân đề nghị biểu dương điển hình tiên tiến năm học {result.school_year}",
+             result.document_date, config.settings, sent_up=True)
+    header = doc.add_row(rows_height(2, SIZE["table"]))
+    for col, text in enumerate(PROPOSAL_HEADERS):
+        sheet.write_string(header, col, text, styles.table_header)
+    listed = []
     for section, frame, person in (("I. TẬP THỂ", result.proposals_collective, False),
                                    ("II. CÁ NHÂN", result.proposals_individual, True)):
-        sheet.merge_range(row, 0, row, 6, f"{section} ({len(frame)})", styles.section)
-        row += 1
+        row = doc.add_row(rows_height(1, SIZE["table"]))
+        sheet.merge_range(row, 0, row, grid.last, f"{section} ({len(frame)})", styles.table_section)
+        listed.append(row)
         for number, record in enumerate(frame.to_dict("records"), start=1):
-            values = [number, record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
-                      record.get(IndividualRow.chuc_vu) if person else "", record[Scores.dv_ten_don_vi],
-                      proposal_form(pd.Series(record)), record[CollectiveRow.tom_tat], f"{_points(record[Scores.diem])} điểm"]
-            for col, value in enumerate(values):
-                write_value(sheet, row, col, value, formats)
-            sheet.set_row(row, LINE_HEIGHT * max(text_lines(str(v), widths[c]) for c, v in enumerate(values)))
-            row += 1
-    row += 1
-    settings = config.settings
-    sheet.write_string(row, 0, "Nơi nhận:", styles.left_italic)
-    sheet.write_string(row + 1, 0, f"- {settings.recipient};", styles.small)
-    sheet.write_string(row + 2, 0, "- Lưu: VT.", styles.small)
-    sheet.merge_range(row, 4, row, 6, settings.sign_on_behalf, styles.body_bold)
-    sheet.merge_range(row + 1, 4, row + 1, 6, settings.sign_title, styles.body_bold)
-    sheet.merge_range(row + 5, 4, row + 5, 6, settings.sign_name, styles.body_bold)
-    print_landscape(sheet, repeat_header=top)
-    sheet.print_area(0, 0, row + 5, 6)
-    sheet.center_horizontally()
-
-
-def _points(value: Any) -> str:
-    return f"{float(value):.1f}".replace(".", ",") if value is not None and not pd.isna(value) else ""
+            texts = [record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
+                     (record.get(IndividualRow.chuc_vu) or "") if person else "", record[Scores.dv_ten_don_vi],
+                     proposal_form(record), record[CollectiveRow.tom_tat] or "", ""]
+            lines = max(lines_of(str(t), grid.widths[c], SIZE["table"]) for c, t in enumerate(texts, start=1))
+            row = doc.add_row(rows_height(lines, SIZE["table"]))
+            sheet.write_number(row, 0, number, styles.table_centre)
+            for col, text in enumerate(texts, start=1):
+                if text:
+                    sheet.write_string(row, col, str(text), styles.table_text)
+                else:
+                    sheet.write_blank(row, col, None, styles.table_text)
+            listed.append(row)
+    doc.space(12.0)
+    tail_from = listed[-2] if len(listed) >= 2 else listed[-1]  # the signature keeps the list's last rows
+    _, end = doc.signature(config.settings, left=(0, 2), right=(4, grid.last))
+    doc.finish(keep=[(tail_from, end)], repeat=header)
 
 
 def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.DataFrame,

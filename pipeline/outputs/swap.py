@@ -30,7 +30,8 @@ class OutboxBusy(Exception):
 
 def our_outputs(school_year: str) -> tuple[str, ...]:
     """The names a consolidation owns in ``outbox/<năm học>/`` (everything else there is left alone)."""
-    return f"TongHop_DienHinh_{school_year}.xlsx", "phan_hoi", "manifest.json"
+    return (f"TongHop_DienHinh_{school_year}.xlsx", f"HoSo_DeNghi_{school_year}.docx", "phan_hoi",
+            "manifest.json")
 
 
 @contextlib.contextmanager

@@ -22,7 +22,11 @@ from pipeline.intake.cells import is_missing
 
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2020, 1, 1)  # document property timestamps: fixed so re-runs are byte-identical
-SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                # The default font, in which Excel and LibreOffice measure column widths: Times New Roman (or
+                # its metric twin Liberation Serif) is on every PC, Calibri is not (LibreOffice without it
+                # widens every column by an eighth and the documents no longer fit their page).
+                "default_format_properties": {"font_name": "Times New Roman", "font_size": 11, "font_scheme": "none"}}
 LINE_HEIGHT = 15.0  # points per line of 11 pt text
 PAPER_A4 = 9
 

@@ -7,6 +7,7 @@ happens here (through :mod:`pipeline.scoring.score`); :mod:`pipeline.outputs.sum
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,11 +102,24 @@ def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
         document_date=_document_date(config.deadline, year, validated.units))
 
 
-def proposal_form(row: pd.Series) -> str:
-    """The form of commendation proposed (Hình thức đề nghị)."""
-    if row[Scores.xep_loai] == COMPREHENSIVE:
-        return "Biểu dương điển hình tiên tiến toàn diện"
-    return f"Biểu dương điển hình tiên tiến trên lĩnh vực {row[Scores.nhom_manh].lower()}"
+WHOLE = "Toàn diện"  # the fields (linh_vuc) a school may choose that name no particular field
+OTHER = "Khác"
+FORM = "Biểu dương điển hình tiên tiến"
+
+
+def proposal_form(record: Mapping[str, Any]) -> str:
+    """The form of commendation proposed (Hình thức đề nghị), as such lists write it: the field the school
+    chose ("… trên lĩnh vực Dạy và học"); "… toàn diện" when the school asked for it and the nomination is a
+    comprehensive exemplar (or chose no particular field and is one); else the groups it excelled in, as the
+    criteria name them."""
+    field = record.get(CollectiveRow.linh_vuc)
+    field = None if field is None or pd.isna(field) else str(field)
+    comprehensive = record[Scores.xep_loai] == COMPREHENSIVE
+    if field not in (None, WHOLE, OTHER):
+        return f"{FORM} trên lĩnh vực {field}"
+    if comprehensive:
+        return f"{FORM} toàn diện"
+    return f"{FORM} trên lĩnh vực {record[Scores.nhom_manh]}"
 
 
 def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:

@@ -65,7 +65,7 @@ CASES = {
     "missing settings file": (_delete("cai_dat.toml"), ["Không tìm thấy tệp cấu hình config/cai_dat.toml"]),
     "missing roster file": (_delete("don_vi.xlsx"), ["Không tìm thấy tệp danh mục đơn vị config/don_vi.xlsx"]),
     "toml syntax": (_edit_text("cai_dat.toml", 'dia_danh = "Hòa Bình"', "dia_danh = Hòa Bình"),
-                    ["config/cai_dat.toml: sai cú pháp (dòng 12, cột 12: giá trị không hợp lệ — chữ phải đặt trong dấu ngoặc kép", "cần sửa đúng dạng"]),
+                    ["config/cai_dat.toml: sai cú pháp (dòng 14, cột 12: giá trị không hợp lệ — chữ phải đặt trong dấu ngoặc kép", "cần sửa đúng dạng"]),
     "settings year": (_edit_text("cai_dat.toml", 'nam_hoc_hien_tai = "2019-2020"', 'nam_hoc_hien_tai = "2019"'),
                       ['config/cai_dat.toml: nam_hoc_hien_tai = "2019", cần một năm học dạng "2019-2020"']),
     "settings missing text": (_edit_text("cai_dat.toml", 'co_quan_ban_hanh = "CÔNG ĐOÀN GIÁO DỤC TỈNH"', ""),
@@ -73,6 +73,11 @@ CASES = {
     "settings deadline": (_edit_text("cai_dat.toml", '"2018-2019" = "15/06/2019"', '"2018-2019" = "2019-06-15"'),
                           ['config/cai_dat.toml, mục [han_nop]: "2018-2019" = "2019-06-15", cần năm học dạng',
                            'ngày dạng "30/06/2020"']),
+    "settings without ky_hieu": (_edit_text("cai_dat.toml", 'ky_hieu = "CĐGD"', ""),
+                                 ["config/cai_dat.toml: ky_hieu = (trống), cần ký hiệu viết tắt của cơ quan"]),
+    "settings recipients not a list": (
+        _edit_text("cai_dat.toml", '"Lưu: VT",\n]', '"Lưu: VT",\n  3,\n]'),
+        ["config/cai_dat.toml: noi_nhan = ", "cần danh sách nơi nhận, mỗi nơi một dòng chữ"]),
     "label synonym in two levels": (
         _edit_text("bo_nhan.toml", 'dong_nghia = ["K", "Kha", "Thực hiện khá"]', 'dong_nghia = ["T", "Kha"]'),
         ['config/bo_nhan.toml, bộ nhãn "muc_do" (khối thứ 1): cách ghi "T" thuộc cả mức "Tốt" và mức "Khá"']),
@@ -161,3 +166,15 @@ def test_sample_config_is_valid_and_realistic() -> None:
     assert config.settings.school_year == "2019-2020"
     criteria = config.for_year("2019-2020").criteria
     assert [sum(g.points for g in t.groups) for t in criteria.targets] == [100, 100, 100]
+
+
+def test_recipients_drop_the_marks_the_documents_add(tmp_path: Path) -> None:
+    """Staff may type "- Lưu: VT." as it is printed; the documents add "- ", ";" and "." themselves."""
+    directory = tmp_path / "config"
+    shutil.copytree(ROOT / "config", directory)
+    path = directory / "cai_dat.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("noi_nhan = [")
+    end = text.index("]", start) + 1
+    path.write_text(text[:start] + 'noi_nhan = ["- Như Kính gửi;", "Lưu:  VT."]' + text[end:], encoding="utf-8")
+    assert load_config(directory).settings.recipients == ("Như Kính gửi", "Lưu: VT")

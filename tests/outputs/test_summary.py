@@ -64,8 +64,8 @@ def test_overview_figures_equal_the_details(demo_run) -> None:
     overview = book["Tổng quan"]
     figures = {}
     for row in overview.iter_rows(min_row=10, max_row=40, values_only=True):
-        if isinstance(row[0], str) and isinstance(row[5], (int, float)):
-            figures[row[0]] = row[5]
+        if isinstance(row[0], str) and isinstance(row[6], (int, float)):
+            figures[row[0]] = row[6]
     collectives, people = _rows(book["Tập thể"]), _rows(book["Cá nhân"])
     classes_c, classes_p = Counter(r["Xếp loại"] for r in collectives), Counter(r["Xếp loại"] for r in people)
     proposed = [r for r in people if r["Đề nghị biểu dương"] == "Có"]
@@ -92,8 +92,8 @@ def test_overview_figures_equal_the_details(demo_run) -> None:
             break
         if started:
             area_rows.append(row)
-    assert sum(r[3] for r in area_rows) == len(collectives)
-    assert sum(r[6] for r in area_rows) == len(proposed)
+    assert sum(r[4] for r in area_rows) == len(collectives)
+    assert sum(r[7] for r in area_rows) == len(proposed)
     assert len(overview._charts) == 2
 
 
@@ -118,20 +118,32 @@ def test_proposal_list_order_and_columns(demo_run) -> None:
     header_index = next(i for i, row in enumerate(values) if row[0] == "TT")
     assert values[header_index] == ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị",
                                     "Tóm tắt thành tích", "Ghi chú")
-    assert values[0][3] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and values[1][3] == "Độc lập - Tự do - Hạnh phúc"
-    assert re.fullmatch(r"Hòa Bình, ngày \d\d tháng \d{1,2} năm 2020", values[3][3])
+    assert values[0][4] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" and values[1][4] == "Độc lập - Tự do - Hạnh phúc"
+    assert re.fullmatch(r"Hòa Bình, ngày \d\d tháng (0[12]|[3-9]|1[012]) năm 2020", values[4][4])
     sections = [i for i, row in enumerate(values) if isinstance(row[0], str) and row[0].startswith(("I.", "II."))]
     collectives = values[sections[0] + 1:sections[1]]
     people = [row for row in values[sections[1] + 1:] if isinstance(row[0], int)]
     assert [row[0] for row in collectives] == list(range(1, len(collectives) + 1))
-    details = {(r["Tên tập thể"], r["Mã đơn vị"]): r for r in _rows(book["Tập thể"]) if r["Đề nghị biểu dương"] == "Có"}
+    details = {(r["Tên tập thể"], r["Tên đơn vị"]): r for r in _rows(book["Tập thể"]) if r["Đề nghị biểu dương"] == "Có"}
     assert len(collectives) == len(details)
-    forms = [row[4] for row in collectives]
-    assert forms == sorted(forms, key=lambda f: 0 if f.endswith("toàn diện") else 1)
-    for form in ("toàn diện", "trên lĩnh vực"):
-        group = [row for row in people if form in row[4]]
-        assert [row[1] for row in group] == sorted((row[1] for row in group), key=person_sort_key)
+    classes = [details[row[1], row[3]]["Xếp loại"] for row in collectives]
+    assert classes == sorted(classes, key=lambda c: 0 if c == "Điển hình toàn diện" else 1)  # comprehensive first
+    for row in collectives:
+        detail = details[row[1], row[3]]
+        field = detail["Lĩnh vực điển hình"]
+        if field not in (None, "Toàn diện", "Khác"):  # the field the school chose
+            assert row[4] == f"Biểu dương điển hình tiên tiến trên lĩnh vực {field}"
+        elif detail["Xếp loại"] == "Điển hình toàn diện":
+            assert row[4] == "Biểu dương điển hình tiên tiến toàn diện"
+        else:  # the groups it excelled in, as the criteria name them
+            assert row[4] == f"Biểu dương điển hình tiên tiến trên lĩnh vực {detail['Nhóm đạt từ 90 %']}"
+    assert not any("bác" in row[4] for row in people)  # "Bác" keeps its capital
+    people_classes = {(r["Họ và tên"], r["Tên đơn vị"]): r["Xếp loại"] for r in _rows(book["Cá nhân"])}
+    for kind in ("Điển hình toàn diện", "Điển hình trên lĩnh vực"):
+        group = [row[1] for row in people if people_classes[row[1], row[3]] == kind]
+        assert group == sorted(group, key=person_sort_key)
     assert any("TM. BAN THƯỜNG VỤ" == row[4] for row in values) and any("CHỦ TỊCH" == row[4] for row in values)
+    assert all(row[6] is None for row in collectives + people)  # Ghi chú: left for staff, no internal score
 
 
 def test_vietnamese_name_order_and_no_formulas(config, tmp_path: Path) -> None:
@@ -190,6 +202,6 @@ def test_consolidated_workbook_prints_on_a4(demo_run, tmp_path: Path) -> None:
     sizes = {(round(float(w)), round(float(h))) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)}
     assert sizes == {(595, 842), (842, 595)}  # Tổng quan portrait, the lists landscape; all A4
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for words in ("BÁO CÁO TỔNG HỢP", "DANH SÁCH ĐỀ NGHỊ BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN", "TM. BAN THƯỜNG VỤ",
+    for words in ("BÁO CÁO", "DANH SÁCH", "Kính gửi: Ban Thường vụ Liên đoàn Lao động tỉnh Hòa Bình.", "TM. BAN THƯỜNG VỤ",
                   "Nguyễn Văn Bình", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "I. TẬP THỂ", "II. CÁ NHÂN"):
         assert words in text

@@ -1,0 +1,335 @@
+"""``HoSo_DeNghi_<năm học>.docx``, the annual dossier (SPEC §7.2), written with python-docx: the TỜ TRÌNH
+to the level above with the figures of the consolidation, then the proposal list as a Word table in the shape
+of ``Đề nghị biểu dương`` — the official format of §7.1 throughout. Everything in it is computed; staff sign.
+
+Deterministic: the document properties carry a fixed time and the zip entries a fixed date, so a re-run on
+the same inbox writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+
+from pipeline.config.year import Settings, YearConfig
+from pipeline.outputs.atomic import atomic_path
+from pipeline.outputs.official import (
+    FONT,
+    LIST,
+    MOTTO,
+    MOTTO_SUB,
+    RECIPIENTS_HEAD,
+    SIZE,
+    SUBMISSION,
+    Page,
+    addressee_line,
+    document_date,
+    number_line,
+    recipient_lines,
+)
+from pipeline.outputs.xlsx import FIXED_TIME
+from pipeline.scoring.consolidate import Consolidation, proposal_form
+from pipeline.scoring.score import COMPREHENSIVE, FIELD
+from schemas.scored import Scores
+from schemas.submission import CollectiveRow, IndividualRow
+
+LIST_HEADERS = ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
+                "Ghi chú")
+LIST_WIDTHS_MM = (10, 38, 24, 40, 40, 88, 12)  # landscape: 252 mm between the margins
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def dossier_path(folder: Path, school_year: str) -> Path:
+    """``<folder>/HoSo_DeNghi_<năm học>.docx``."""
+    return folder / f"HoSo_DeNghi_{school_year}.docx"
+
+
+def write_dossier(result: Consolidation, config: YearConfig, path: Path) -> None:
+    """Write the dossier atomically."""
+    document = docx.Document()
+    _base_style(document)
+    properties = document.core_properties
+    properties.title = f"Tờ trình đề nghị biểu dương điển hình tiên tiến năm học {result.school_year}"
+    properties.author = properties.last_modified_by = "Công đoàn Giáo dục tỉnh"
+    properties.created = properties.modified = FIXED_TIME
+    properties.revision = 1
+    settings = config.settings
+    section = document.sections[0]
+    _page(section, Page(landscape=False), first=True)
+    _submission(document, result, settings)
+    landscape = document.add_section(WD_SECTION.NEW_PAGE)
+    _page(landscape, Page(landscape=True), first=False)
+    _list(document, result, settings)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(_fixed_zip(buffer.getvalue()))
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same package with every entry dated ZIP_TIME (python-docx stamps the time of saving)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
+
+
+def _base_style(document: Any) -> None:
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(SIZE["body"] + 1)  # body text 13–14 pt: 14 in Word, as the offices write it
+    normal.font.color.rgb = RGBColor(0, 0, 0)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), FONT)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+
+
+def _page(section: Any, page: Page, *, first: bool) -> None:
+    """A4, the margins of NĐ 30, the page number centred in the header from page 2 (``first``: this section
+    holds the document's first page, which has none)."""
+    long, short = Mm(297), Mm(210)
+    section.orientation = WD_ORIENT.LANDSCAPE if page.landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if page.landscape else (short, long)
+    section.top_margin, section.bottom_margin = Mm(page.top), Mm(page.bottom)
+    section.left_margin, section.right_margin = Mm(page.left), Mm(page.right)
+    section.header_distance = Mm(page.header)
+    section.different_first_page_header_footer = first
+    header = section.header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_number(paragraph)
+    if first:
+        section.first_page_header.is_linked_to_previous = False
+
+
+def _page_number(paragraph: Paragraph) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _text(paragraph: Paragraph, text: str, size: float, *, bold: bool = False, italic: bool = False,
+          underline: bool = False) -> Paragraph:
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size)
+    run.font.bold, run.font.italic, run.font.underline = bold, italic, underline
+    run.font.name = FONT
+    return paragraph
+
+
+def _line(cell: _Cell, size: float, *, text: str = "", align: Any = WD_ALIGN_PARAGRAPH.CENTER, first: bool = False,
+          **style: bool) -> Paragraph:
+    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph.alignment = align
+    return _text(paragraph, text, size, **style)
+
+
+def _short_rule(cell: _Cell, width_mm: float, rule_mm: float) -> None:
+    """The short solid line under the issuing body: an empty paragraph with a bottom border, indented to
+    ``rule_mm`` and centred in a cell ``width_mm`` wide."""
+    paragraph = cell.add_paragraph()
+    indent = Mm((width_mm - rule_mm) / 2)
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = indent
+    paragraph.paragraph_format.line_spacing = Pt(4)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _borderless(table: Any) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+def _widths(table: Any, widths_mm: tuple[float, ...]) -> None:
+    """Column widths that Word and LibreOffice both keep: the grid's and every cell's."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+
+
+def _header(document: Any, settings: Settings, kind: Any, day: dt.date) -> None:
+    """Both header blocks in a borderless two-column table: issuing body left, motto right."""
+    left_mm, right_mm = 72.0, 93.0
+    table = document.add_table(rows=1, cols=2)
+    _borderless(table)
+    _widths(table, (left_mm, right_mm))
+    left, right = table.rows[0].cells
+    _line(left, SIZE["parent"], text=settings.parent_body, first=True)
+    _line(left, SIZE["issuing"], text=settings.issuing_body, bold=True)
+    _short_rule(left, left_mm, left_mm * 0.35)
+    _line(left, SIZE["number"], text=number_line(kind, settings)).paragraph_format.space_before = Pt(6)
+    _line(right, SIZE["motto"], text=MOTTO, bold=True, first=True)
+    _line(right, SIZE["motto_sub"], text=MOTTO_SUB, bold=True, underline=True)
+    _line(right, 4)  # the space the short line takes on the left
+    date = _line(right, SIZE["date"], text=document_date(settings.place, day), italic=True)
+    date.paragraph_format.space_before = Pt(6)
+
+
+def _centred(document: Any, text: str, size: float, *, bold: bool = False, before: float = 0) -> Paragraph:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_before = Pt(before)
+    return _text(paragraph, text, size, bold=bold)
+
+
+def _body(document: Any, text: str) -> Paragraph:
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    paragraph.paragraph_format.first_line_indent = Mm(12.7)
+    paragraph.paragraph_format.space_after = Pt(6)
+    paragraph.paragraph_format.line_spacing = 1.15
+    return _text(paragraph, text, SIZE["body"] + 1)
+
+
+def _signature(document: Any, settings: Settings, widths_mm: tuple[float, float]) -> None:
+    """``Nơi nhận`` on the left, level with the signature block on the right; the rows never split."""
+    table = document.add_table(rows=1, cols=2)
+    _borderless(table)
+    _widths(table, widths_mm)
+    left, right = table.rows[0].cells
+    _keep_row(table.rows[0])
+    _line(left, SIZE["recipients_head"], text=RECIPIENTS_HEAD, align=WD_ALIGN_PARAGRAPH.LEFT, first=True, bold=True,
+          italic=True)
+    for entry in recipient_lines(settings):
+        _line(left, SIZE["recipients"], text=entry, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _line(right, SIZE["sign"], text=settings.sign_on_behalf, first=True, bold=True)
+    _line(right, SIZE["sign"], text=settings.sign_title, bold=True)
+    for _ in range(4):
+        _line(right, SIZE["sign"])
+    _line(right, SIZE["sign"], text=settings.sign_name, bold=True)
+
+
+def _keep_row(row: Any) -> None:
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+
+
+def _counts(result: Consolidation) -> dict[str, int]:
+    figures = dict(result.figures)
+    return {label: int(value) for label, value in figures.items() if isinstance(value, int)}
+
+
+def _kinds(frame: Any) -> str:
+    """"10 điển hình toàn diện, 34 điển hình trên lĩnh vực (theo lĩnh vực đơn vị chọn: Dạy và học 8, …)"."""
+    classes = Counter(frame[Scores.xep_loai])
+    fields = Counter(str(v) for v in frame[CollectiveRow.linh_vuc].dropna())
+    chosen = ", ".join(f"{field} {n}" for field, n in sorted(fields.items(), key=lambda item: (-item[1], item[0])))
+    text = f"{classes[COMPREHENSIVE]} điển hình toàn diện, {classes[FIELD]} điển hình trên lĩnh vực"
+    return f"{text} (theo lĩnh vực đơn vị chọn: {chosen})" if chosen else text
+
+
+def _submission(document: Any, result: Consolidation, settings: Settings) -> None:
+    """The TỜ TRÌNH: header, title, summary, Kính gửi, the account of the selection, signature."""
+    year = result.school_year
+    _header(document, settings, SUBMISSION, result.document_date)
+    _centred(document, SUBMISSION.title, SIZE["title"], bold=True, before=18)
+    _centred(document, f"Về việc đề nghị biểu dương tập thể, cá nhân điển hình tiên tiến năm học {year}",
+             SIZE["summary"], bold=True)
+    _centred(document, addressee_line(settings), SIZE["addressee"], before=12).paragraph_format.space_after = Pt(12)
+    n = _counts(result)
+    collectives, people = result.collectives, result.individuals
+    c_whole = int((collectives[Scores.xep_loai] == COMPREHENSIVE).sum())
+    c_field = int((collectives[Scores.xep_loai] == FIELD).sum())
+    p_whole = int((people[Scores.xep_loai] == COMPREHENSIVE).sum())
+    p_field = int((people[Scores.xep_loai] == FIELD).sum())
+    proposed_c, proposed_p = len(result.proposals_collective), len(result.proposals_individual)
+    issuing = settings.body_name
+    _body(document, f"Thực hiện Kế hoạch xây dựng và nhân rộng điển hình tiên tiến trong học tập và làm theo tư "
+                    f"tưởng, đạo đức, phong cách Hồ Chí Minh giai đoạn 2017 - 2020, Ban Thường vụ {issuing} đã "
+                    f"hướng dẫn công đoàn các đơn vị, trường học trực thuộc phát hiện, bồi dưỡng và đề nghị biểu "
+                    f"dương các tập thể, cá nhân điển hình tiên tiến năm học {year}.")
+    _body(document, f"Đến hạn tổng hợp, {n['Đơn vị đã nộp hợp lệ']}/{n['Đơn vị trong danh mục']} đơn vị đã gửi "
+                    f"hồ sơ đúng biểu mẫu ({n['Đơn vị chưa nộp']} đơn vị chưa gửi, {n['Đơn vị có tệp bị từ chối']} "
+                    f"đơn vị có tệp không dùng được); các đơn vị đề nghị {len(collectives)} tập thể và {len(people)} "
+                    "cá nhân.")
+    _body(document, f"Chấm điểm theo tiêu chí của Kế hoạch: {c_whole} tập thể đạt điển hình toàn diện, {c_field} "
+                    f"tập thể đạt điển hình trên lĩnh vực; {p_whole} cá nhân đạt điển hình toàn diện, {p_field} cá "
+                    f"nhân đạt điển hình trên lĩnh vực. Trong số {proposed_p} cá nhân đề nghị biểu dương có "
+                    f"{n['Trong đó nữ']} nữ và {n['Trong đó người dân tộc thiểu số']} người dân tộc thiểu số.")
+    if proposed_c:
+        _body(document, f"Tập thể đề nghị biểu dương: {_kinds(result.proposals_collective)}.")
+    if proposed_p:
+        _body(document, f"Cá nhân đề nghị biểu dương: {_kinds(result.proposals_individual)}.")
+    closing = _body(document, f"Ban Thường vụ {issuing} kính đề nghị {settings.addressee.rstrip('.')} xem xét, biểu dương "
+                    f"{proposed_c} tập thể và {proposed_p} cá nhân điển hình tiên tiến năm học {year} (có danh sách "
+                    "kèm theo)./.")
+    closing.paragraph_format.keep_with_next = True  # the last lines stay on the signature's page
+    document.add_paragraph().paragraph_format.keep_with_next = True
+    _signature(document, settings, (80.0, 85.0))
+
+
+def _list(document: Any, result: Consolidation, settings: Settings) -> None:
+    """The proposal list, in the shape of ``Đề nghị biểu dương``: the header row repeats on every page."""
+    _centred(document, LIST.title, SIZE["title"], bold=True)
+    _centred(document, f"Tập thể, cá nhân đề nghị biểu dương điển hình tiên tiến năm học {result.school_year}",
+             SIZE["summary"], bold=True)
+    paragraph = _centred(document, f"(Kèm theo {number_line(SUBMISSION, settings).replace('Số:', 'Tờ trình số')} "
+                                   f"ngày {result.document_date:%d/%m/%Y} của Ban Thường vụ {settings.body_name})",
+                         SIZE["body"])
+    paragraph.runs[0].font.italic = True
+    paragraph.paragraph_format.space_after = Pt(10)
+    table = document.add_table(rows=1, cols=len(LIST_HEADERS))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header = table.rows[0]
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell, text in zip(header.cells, LIST_HEADERS):
+        _line(cell, SIZE["table"], text=text, first=True, bold=True)
+    for section, frame, person in (("I. TẬP THỂ", result.proposals_collective, False),
+                                   ("II. CÁ NHÂN", result.proposals_individual, True)):
+        row = table.add_row()
+        merged = row.cells[0].merge(row.cells[-1])
+        _line(merged, SIZE["table"], text=f"{section} ({len(frame)})", first=True, bold=True,
+              align=WD_ALIGN_PARAGRAPH.LEFT)
+        for number, record in enumerate(frame.to_dict("records"), start=1):
+            values = [str(number), record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
+                      (record.get(IndividualRow.chuc_vu) or "") if person else "", record[Scores.dv_ten_don_vi],
+                      proposal_form(record), record[CollectiveRow.tom_tat] or "", ""]
+            cells = table.add_row().cells
+            for col, (cell, value) in enumerate(zip(cells, values)):
+                _line(cell, SIZE["table"], text=str(value), first=True,
+                      align=WD_ALIGN_PARAGRAPH.CENTER if col == 0 else WD_ALIGN_PARAGRAPH.LEFT)
+    _widths(table, LIST_WIDTHS_MM)
+    last = document.add_paragraph()
+    last.paragraph_format.keep_with_next = True
+    for row in table.rows[-2:]:  # the last rows stay on the signature's page
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+    _signature(document, settings, (120.0, 132.0))

@@ -1,0 +1,264 @@
+"""The signed documents (SPEC §7.1) read back: every rule of the official format, element by element,
+then the pages as LibreOffice prints them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from pipeline.cli import main
+from pipeline.outputs.document import column_mm
+from pipeline.outputs.official import Page, document_date, page_breaks
+from pipeline.outputs.summary import OVERVIEW_GRID, PROPOSAL_GRID
+from tests.libreoffice import convert, needs_libreoffice
+
+YEAR = "2019-2020"
+ROOT = Path(__file__).resolve().parents[2]
+MM = 25.4
+DOCUMENTS = {"Tổng quan": ("BÁO CÁO", "BC", OVERVIEW_GRID, False), "Đề nghị biểu dương": ("DANH SÁCH", "DS",
+                                                                                         PROPOSAL_GRID, True)}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("documents")
+    assert main(["demo", "--inbox", str(base / "inbox"), "--units", "14", "--seed", "5", "--year", YEAR,
+                 "--config", str(ROOT / "config")]) == 0
+    assert main(["consolidate", "--inbox", str(base / "inbox"), "--outbox", str(base / "outbox"), "--year", YEAR,
+                 "--config", str(ROOT / "config")]) == 0
+    path = base / "outbox" / YEAR / f"TongHop_DienHinh_{YEAR}.xlsx"
+    return path, openpyxl.load_workbook(path)
+
+
+def _find(sheet, text: str):
+    return next(c for row in sheet.iter_rows() for c in row if c.value == text)
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (dt.date(2020, 1, 5), "Hòa Bình, ngày 05 tháng 01 năm 2020"),
+    (dt.date(2020, 2, 29), "Hòa Bình, ngày 29 tháng 02 năm 2020"),
+    (dt.date(2020, 6, 5), "Hòa Bình, ngày 05 tháng 6 năm 2020"),
+    (dt.date(2019, 12, 10), "Hòa Bình, ngày 10 tháng 12 năm 2019"),
+])
+def test_the_date_has_leading_zeros_on_days_below_10_and_months_1_and_2(day, expected) -> None:
+    assert document_date("Hòa Bình", day) == expected
+
+
+def test_page_breaks_keep_ranges_together_and_count_the_repeated_header() -> None:
+    # pages of 100: rows of 30 — three rows a page; the repeated header (10) leaves room for three more
+    assert page_breaks([30] * 7, 100) == [3, 6]
+    assert page_breaks([30] * 7, 100, repeat_from=0, repeat=10) == [3, 6]
+    assert page_breaks([30] * 7, 100, repeat_from=0, repeat=20) == [3, 5]
+    # rows 4–6 (the last list row with the signature) stay on one page: the break moves before row 4
+    assert page_breaks([30, 30, 30, 30, 20, 20, 20], 100, keep=[(3, 7)]) == [3]
+    assert page_breaks([30, 30, 30, 20, 20, 20], 100, keep=[(2, 6)]) == [2]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_page_and_font_follow_nd30(run, name) -> None:
+    _, book = run
+    sheet = book[name]
+    title, _, grid, landscape = DOCUMENTS[name]
+    assert sheet.page_setup.paperSize == 9
+    assert sheet.page_setup.orientation == ("landscape" if landscape else "portrait")
+    margins = sheet.page_margins
+    assert 30 <= margins.left * MM <= 35 and 15 <= margins.right * MM <= 20
+    assert 20 <= margins.top * MM <= 25 and 20 <= margins.bottom * MM <= 25
+    # printed at 100 % (Excel ignores manual page breaks under "fit to page") on a grid that fits the page,
+    # with room for LibreOffice drawing columns ~5 % wider than Excel (measured on its pages)
+    assert not sheet.sheet_properties.pageSetUpPr or not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert grid.printed_mm() * 1.05 <= Page(landscape=landscape).width
+    # page numbers centred in the header from page 2 (differentFirst), numbered per document
+    assert sheet.HeaderFooter.differentFirst
+    assert sheet.oddHeader.center.text == "&P" and sheet.oddHeader.center.font == "Times New Roman,Regular"
+    assert not sheet.firstHeader.center.text
+    assert sheet.page_setup.useFirstPageNumber and sheet.page_setup.firstPageNumber in (None, 1)
+    fonts = {(c.font.name, c.font.color.rgb if c.font.color is not None else None)
+             for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {name for name, _ in fonts} == {"Times New Roman"}
+    assert {color for _, color in fonts} <= {"FF000000"}
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_header_blocks_number_title_and_addressee(run, name) -> None:
+    _, book = run
+    sheet = book[name]
+    title, code, grid, _ = DOCUMENTS[name]
+    parent, issuing = _find(sheet, "LĐLĐ TỈNH HÒA BÌNH"), _find(sheet, "CÔNG ĐOÀN GIÁO DỤC TỈNH")
+    assert (parent.font.b, parent.font.sz) == (False, 13) and (issuing.font.b, issuing.font.sz) == (True, 13)
+    assert not issuing.font.u  # not underlined: a short solid line under it instead
+    motto, sub = _find(sheet, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), _find(sheet, "Độc lập - Tự do - Hạnh phúc")
+    assert motto.font.b and 12 <= motto.font.sz <= 13 and sub.font.b and 13 <= sub.font.sz <= 14
+    assert sub.font.u == "single"  # a line exactly as wide as the text
+    assert motto.column - 1 == grid.right[0] and parent.column - 1 == grid.left[0]
+    # the short line: a bottom border on the columns of grid.line, in the row under the issuing body
+    line_row = issuing.row + 1
+    bordered = [c.column - 1 for c in sheet[line_row] if c.border.bottom.style]
+    assert bordered == list(range(grid.line[0], grid.line[1] + 1))
+    line = sum(column_mm(w) for w in grid.widths[grid.line[0]:grid.line[1] + 1])
+    text = len(issuing.value) * 13 * 0.58 / 72 * MM  # Times New Roman bold capitals: ~0.58 em a character
+    assert text / 3 <= line <= text / 2
+    left_centre = sum(column_mm(w) for w in grid.widths[:grid.left[0]]) + sum(
+        column_mm(w) for w in grid.widths[grid.left[0]:grid.left[1] + 1]) / 2
+    line_centre = sum(column_mm(w) for w in grid.widths[:grid.line[0]]) + line / 2
+    assert abs(line_centre - left_centre) <= 3
+    number = _find(sheet, f"Số:      /{code}-CĐGD")
+    assert number.row == sub.row + 3 and number.font.sz == 13
+    date = next(c for c in sheet[number.row] if isinstance(c.value, str) and c.value.startswith("Hòa Bình, ngày"))
+    assert date.font.i and 13 <= date.font.sz <= 14
+    assert re.fullmatch(r"Hòa Bình, ngày \d\d tháng (0[12]|[3-9]|1[012]) năm 20\d\d", date.value)
+    heading = _find(sheet, title)
+    assert heading.font.b and 13 <= heading.font.sz <= 14 and heading.alignment.horizontal == "center"
+    summary = sheet.cell(heading.row + 1, 1)
+    assert summary.font.b and "năm học 2019-2020" in summary.value and summary.alignment.horizontal == "center"
+    addressee = _find(sheet, "Kính gửi: Ban Thường vụ Liên đoàn Lao động tỉnh Hòa Bình.")
+    assert addressee.row > summary.row and addressee.font.sz >= 13
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_signature_and_recipients(run, name) -> None:
+    _, book = run
+    sheet = book[name]
+    on_behalf, title, signer = (_find(sheet, t) for t in ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "Nguyễn Văn Bình"))
+    assert all(c.font.b for c in (on_behalf, title, signer))
+    assert title.row == on_behalf.row + 1 and signer.row - title.row >= 4  # room to sign
+    head = _find(sheet, "Nơi nhận:")
+    assert head.row == on_behalf.row and head.font.b and head.font.i and head.font.sz == 12
+    entries = [sheet.cell(head.row + n, head.column).value for n in (1, 2, 3)]
+    assert entries == ["- Như Kính gửi;", "- Thường trực Công đoàn Giáo dục tỉnh;", "- Lưu: VT."]
+    assert all(sheet.cell(head.row + n, head.column).font.sz == 11 for n in (1, 2, 3))
+
+
+def test_signature_block_shares_its_page_with_the_last_rows_of_the_list(run) -> None:
+    _, book = run
+    sheet = book["Đề nghị biểu dương"]
+    breaks = [b.id for b in sheet.row_breaks.brk]  # openpyxl: the break is after row id (1-based)
+    signer = _find(sheet, "Nguyễn Văn Bình").row
+    last_listed = max(c.row for c in sheet["A"] if isinstance(c.value, int))
+    assert not any(last_listed - 1 <= b < signer for b in breaks)  # no break between the last two rows and the signer
+    assert sheet.print_title_rows  # the table header repeats on every page
+
+
+@needs_libreoffice
+def test_documents_print_as_planned(run, tmp_path: Path) -> None:
+    """The pages LibreOffice prints: the signature on the page of the last listed person, page numbers from
+    page 2 of each document."""
+    path, book = run
+    pdf = convert(path, "pdf", tmp_path)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    firsts = [n for n, page in enumerate(pages) if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page]
+    assert len(firsts) == 2  # one header per document, not per page
+    signed = [n for n, page in enumerate(pages) if "Nguyễn Văn Bình" in page]
+    assert len(signed) == 2
+    sheet = book["Đề nghị biểu dương"]
+    last_name = [row[1] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)][-1]
+    assert last_name in pages[signed[1]]
+    for first, last in ((firsts[0], signed[0]), (firsts[1], signed[1])):
+        assert not re.search(r"^\s*\d+\s*$", pages[first].splitlines()[0] if pages[first].strip() else "")
+        for number, page in enumerate(pages[first + 1:last + 1], start=2):
+            assert page.strip().splitlines()[0].strip() == str(number)
+
+
+# ---------------------------------------------------------------- the dossier (SPEC §7.2)
+
+def _dossier(run):
+    path, book = run
+    return path.with_name(f"HoSo_DeNghi_{YEAR}.docx"), book
+
+
+def _runs(paragraph):
+    return [r for r in paragraph.runs if r.text]
+
+
+def test_dossier_page_header_blocks_and_title(run) -> None:
+    path, _ = _dossier(run)
+    document = docx.Document(str(path))
+    first, listing = document.sections
+    for section, landscape in ((first, False), (listing, True)):
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == ((297, 210) if landscape else (210, 297))
+        left, right, top, bottom = (round(m.mm, 1) for m in (section.left_margin, section.right_margin,
+                                                             section.top_margin, section.bottom_margin))
+        assert 30 <= left <= 35 and 15 <= right <= 20 and 20 <= top <= 25 and 20 <= bottom <= 25
+        assert 'w:instr="PAGE"' in section.header.paragraphs[0]._p.xml  # the page number, centred
+        assert section.header.paragraphs[0].alignment == 1
+    assert first.different_first_page_header_footer and not first.first_page_header.paragraphs[0].text
+    assert not listing.different_first_page_header_footer  # the list's first page is page 3 or so: numbered
+    head = document.tables[0]
+    left, right = head.rows[0].cells
+    lines = [(p.text, _runs(p)[0].font.bold, _runs(p)[0].font.size.pt) for p in left.paragraphs if p.text]
+    assert lines == [("LĐLĐ TỈNH HÒA BÌNH", False, 13), ("CÔNG ĐOÀN GIÁO DỤC TỈNH", True, 13),
+                     ("Số:      /TTr-CĐGD", False, 13)]
+    rule = left.paragraphs[2]
+    assert not rule.text and '<w:bottom w:val="single"' in rule._p.xml  # the short line: a bottom border
+    width = head.columns[0].width.mm
+    ruled = width - rule.paragraph_format.left_indent.mm - rule.paragraph_format.right_indent.mm
+    assert 1 / 3 <= ruled / (len("CÔNG ĐOÀN GIÁO DỤC TỈNH") * 13 * 0.58 / 72 * MM) <= 1 / 2
+    motto = [p for p in right.paragraphs if p.text]
+    assert [p.text for p in motto[:2]] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert _runs(motto[0])[0].font.bold and _runs(motto[1])[0].font.underline and _runs(motto[1])[0].font.size.pt == 13
+    assert re.fullmatch(r"Hòa Bình, ngày \d\d tháng (0[12]|[3-9]|1[012]) năm 2020", motto[2].text)
+    assert _runs(motto[2])[0].font.italic
+    texts = [p.text for p in document.paragraphs]
+    title = texts.index("TỜ TRÌNH")
+    assert _runs(document.paragraphs[title])[0].font.bold and _runs(document.paragraphs[title])[0].font.size.pt == 14
+    assert texts[title + 1] == f"Về việc đề nghị biểu dương tập thể, cá nhân điển hình tiên tiến năm học {YEAR}"
+    assert _runs(document.paragraphs[title + 1])[0].font.bold
+    assert texts[title + 2] == "Kính gửi: Ban Thường vụ Liên đoàn Lao động tỉnh Hòa Bình."
+    fonts = {r.font.name for p in document.paragraphs for r in p.runs if r.text} | {document.styles["Normal"].font.name}
+    assert fonts == {"Times New Roman"}
+
+
+def test_dossier_figures_and_list_equal_the_consolidated_workbook(run) -> None:
+    path, book = _dossier(run)
+    document = docx.Document(str(path))
+    body = " ".join(p.text for p in document.paragraphs)
+    overview = {row[0]: row[6] for row in book["Tổng quan"].iter_rows(values_only=True)
+                if isinstance(row[0], str) and isinstance(row[6], int)}
+    assert (f"{overview['Đơn vị đã nộp hợp lệ']}/{overview['Đơn vị trong danh mục']} đơn vị đã gửi hồ sơ"
+            in body)
+    assert (f"biểu dương {overview['Tập thể đề nghị biểu dương']} tập thể và "
+            f"{overview['Cá nhân đề nghị biểu dương']} cá nhân điển hình tiên tiến năm học {YEAR}") in body
+    assert f"có {overview['Trong đó nữ']} nữ" in body
+    listed = [row for row in book["Đề nghị biểu dương"].iter_rows(values_only=True) if isinstance(row[0], int)]
+    table = document.tables[-2]  # the list; the last table is the signature
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị",
+                      "Tóm tắt thành tích", "Ghi chú"]
+    assert "<w:tblHeader/>" in table.rows[0]._tr.xml  # repeated on every page
+    rows = [[c.text for c in r.cells] for r in table.rows[1:] if not r.cells[0].text.startswith(("I.", "II."))]
+    assert [(int(r[0]), r[1], r[3], r[4]) for r in rows] == [(row[0], row[1], row[3], row[4]) for row in listed]
+    signature = document.tables[-1].rows[0].cells
+    assert [p.text for p in signature[0].paragraphs] == ["Nơi nhận:", "- Như Kính gửi;",
+                                                         "- Thường trực Công đoàn Giáo dục tỉnh;", "- Lưu: VT."]
+    signs = [p.text for p in signature[1].paragraphs if p.text]
+    assert signs == ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "Nguyễn Văn Bình"]
+    assert len(signature[1].paragraphs) >= 7  # room to sign
+
+
+def test_dossier_is_byte_identical_on_a_rerun(run, tmp_path: Path) -> None:
+    path, _ = _dossier(run)
+    inbox = path.parents[2] / "inbox"
+    assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(tmp_path), "--year", YEAR,
+                 "--config", str(ROOT / "config")]) == 0
+    assert (tmp_path / YEAR / path.name).read_bytes() == path.read_bytes()
+
+
+@needs_libreoffice
+def test_dossier_converts_to_pdf_with_numbered_pages(run, tmp_path: Path) -> None:
+    path, _ = _dossier(run)
+    pdf = convert(path, "pdf", tmp_path)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 2
+    assert "TỜ TRÌNH" in pages[0] and not pages[0].strip().splitlines()[0].strip().isdigit()
+    for number, page in enumerate(pages[1:], start=2):
+        assert page.strip().splitlines()[0].strip() == str(number)
+    assert "DANH SÁCH" in "".join(pages[1:]) and "Nguyễn Văn Bình" in pages[-1]
