@@ -235,14 +235,14 @@ def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutc
     raw = prepared.raw
     if raw.rejected or prepared.submission is None:
         return FileOutcome(file, REJECTED, unit=unit_of(raw, year.codes),
-                           findings=tuple(sorted(raw.findings, key=finding_order)))
+                           findings=tuple(sorted(raw.findings, key=finding_order)), saved=raw.saved)
     school_year = year.school_year
     other = year_of(raw)
     in_folder = in_folder_of(file.relative, school_year)
     claims_this_year = form_year(raw) == school_year  # last year's template with this year typed on its form
     if other is not None and other != school_year and not in_folder and not claims_this_year:
         return FileOutcome(file, IGNORED, reason=f"thuộc năm học {other}; tổng hợp bằng lệnh "
-                                                 f"consolidate --year {other}")
+                                                 f"consolidate --year {other}", saved=raw.saved)
     submission = prepared.submission
     findings = list(submission.findings)
     if other is not None and other != school_year and in_folder:
@@ -257,4 +257,5 @@ def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutc
     rejected = any(f.severity == "file" for f in findings)
     ordered = tuple(sorted(findings, key=finding_order))
     return FileOutcome(file, REJECTED if rejected else ACCEPTED, unit=unit,
-                       submission=None if rejected else replace(submission, findings=ordered), findings=ordered)
+                       submission=None if rejected else replace(submission, findings=ordered), findings=ordered,
+                       saved=raw.saved)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.config.criteria import parse_criteria
 from pipeline.config.labels import LabelSet, Vocabulary, parse_label_sets
+from pipeline.config.register import REGISTER_FILE, Register, read_register, received_in
 from pipeline.config.roster import check_roster, read_roster, units_in_year
 from pipeline.config.schoolyear import parse_school_year, years_between
 from pipeline.config.year import Settings, YearConfig
@@ -29,7 +30,8 @@ SETTINGS_FILE = "cai_dat.toml"
 LABELS_FILE = "bo_nhan.toml"
 CRITERIA_FILE = "tieu_chi.toml"
 ROSTER_FILE = "don_vi.xlsx"
-CONFIG_FILES = (SETTINGS_FILE, LABELS_FILE, CRITERIA_FILE, ROSTER_FILE)
+CONFIG_FILES = (SETTINGS_FILE, LABELS_FILE, CRITERIA_FILE, ROSTER_FILE)  # required
+LOADED_FILES = (*CONFIG_FILES, REGISTER_FILE)  # the received register is optional
 
 SETTINGS_TEXT = {  # key → what it is, for messages
     "co_quan_cap_tren": "tên cơ quan cấp trên (dòng 1 góc trái văn bản)",
@@ -61,6 +63,7 @@ class Config:
     roster: pd.DataFrame
     sha256: str  # of the configuration files' bytes, as loaded
     criteria_sha256: str  # of tieu_chi.toml's bytes, as loaded
+    register: Register = field(default_factory=dict)  # so_nhan.xlsx: (school year, unit) → date received
     _years: dict[str, YearConfig] = field(default_factory=dict, compare=False, repr=False)
 
     def vocab(self, school_year: str) -> dict[str, LabelSet]:
@@ -88,7 +91,8 @@ class Config:
                 school_year=school_year, settings=self.settings, vocab=vocab,
                 vocabularies={name: Vocabulary(label_set) for name, label_set in vocab.items()}, units=units,
                 roster=units.set_index("ma_don_vi"), codes=frozenset(units["ma_don_vi"]), criteria=criteria,
-                config_sha256=self.sha256, criteria_sha256=self.criteria_sha256)
+                config_sha256=self.sha256, criteria_sha256=self.criteria_sha256,
+                received=received_in(self.register, school_year))
         return self._years[school_year]
 
     def known_years(self) -> list[str]:
@@ -128,16 +132,19 @@ def load_config(directory: Path, *, guard: Callable[[Path], str | None] | None =
         raise ConfigError([f'Không tìm thấy thư mục cấu hình "{directory}"; cần thư mục chứa '
                            f"{', '.join(CONFIG_FILES)}."])
     problems: list[str] = []
-    roster_path = directory / ROSTER_FILE
-    refused = guard(roster_path) if guard is not None and roster_path.is_file() else None
-    if refused is not None:
-        raise ConfigError([f"{name}/{ROSTER_FILE}: {refused}."])
-    loaded = {file: _read_bytes(directory / file) for file in CONFIG_FILES}  # each file read once
+    for spreadsheet in (ROSTER_FILE, REGISTER_FILE):
+        path = directory / spreadsheet
+        refused = guard(path) if guard is not None and path.is_file() else None
+        if refused is not None:
+            raise ConfigError([f"{name}/{spreadsheet}: {refused}."])
+    loaded = {file: _read_bytes(directory / file) for file in LOADED_FILES}  # each file read once
     settings_raw = _read_toml(directory / SETTINGS_FILE, loaded[SETTINGS_FILE], problems)
     labels_raw = _read_toml(directory / LABELS_FILE, loaded[LABELS_FILE], problems)
     criteria_raw = _read_toml(directory / CRITERIA_FILE, loaded[CRITERIA_FILE], problems)
     roster_raw, roster_problems = read_roster(directory / ROSTER_FILE, loaded[ROSTER_FILE])
     problems += roster_problems
+    register, register_problems = read_register(directory / REGISTER_FILE, loaded[REGISTER_FILE])
+    problems += register_problems
     if problems:
         raise ConfigError(problems)
     assert settings_raw is not None and labels_raw is not None and criteria_raw is not None
@@ -163,7 +170,7 @@ def load_config(directory: Path, *, guard: Callable[[Path], str | None] | None =
     problems += criteria_problems
     if problems:
         raise ConfigError(problems)
-    return Config(directory, settings, label_sets, criteria_raw, roster, *hashes)
+    return Config(directory, settings, label_sets, criteria_raw, roster, *hashes, register=register)
 
 
 def _needed_vocabularies() -> set[str]:
@@ -283,7 +290,7 @@ def _parse_date(value: Any) -> dt.date | None:
 def _hash(loaded: Mapping[str, bytes | None]) -> str:
     """SHA-256 over the configuration files' bytes as loaded, in a fixed order (for the manifest)."""
     digest = hashlib.sha256()
-    for name in CONFIG_FILES:
+    for name in LOADED_FILES:
         digest.update(name.encode())
         digest.update(loaded[name] or b"")
     return digest.hexdigest()

@@ -51,6 +51,7 @@ class YearConfig:
     criteria: Criteria
     config_sha256: str  # of every configuration file's bytes, as loaded
     criteria_sha256: str  # of tieu_chi.toml's bytes, as loaded
+    received: Mapping[str, dt.date]  # unit code → date received, from the received register (so_nhan.xlsx)
 
     @property
     def start(self) -> int:

@@ -5,6 +5,7 @@ The statuses live here, with the data they describe, so that every later stage r
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,6 +35,7 @@ class FileOutcome:
     reason: str = ""  # why ignored (Vietnamese)
     submission: Submission | None = None
     findings: tuple[Finding, ...] = ()
+    saved: dt.datetime | None = None  # when the school last saved the workbook (its document properties)
 
     @property
     def errors(self) -> int:

@@ -10,16 +10,18 @@ field. Reading a file depends on nothing but the file, so that it can run in a w
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
 from xlsxwriter.utility import xl_col_to_name
 
@@ -74,6 +76,7 @@ class RawWorkbook:
     sheets: Mapping[str, RawSheet] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     complete: bool = False  # every sheet was read (False when the file could not be opened or a sheet broke)
+    saved: dt.datetime | None = None  # when the school last saved it: its own document properties
 
     @property
     def rejected(self) -> bool:
@@ -120,7 +123,7 @@ def read_workbook(path: Path, relative: str) -> RawWorkbook:
         return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
-        return _read_sheets(workbook, relative, findings)
+        return replace(_read_sheets(workbook, relative, findings), saved=last_saved(path))
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
         findings.append(finding("F01", relative, "sheet", error=_explain(error)))
         return RawWorkbook(relative, findings=tuple(findings))
@@ -135,6 +138,37 @@ def _open(path: Path) -> CalamineWorkbook:
     except UnicodeEncodeError:
         return CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     return CalamineWorkbook.from_path(str(path))
+
+
+# Where each kind of file keeps the time it was last saved (Excel, LibreOffice and WPS write it at save).
+_SAVED_AT = {"docProps/core.xml": "{http://purl.org/dc/terms/}modified",
+             "meta.xml": "{http://purl.org/dc/elements/1.1/}date"}
+_PROPERTIES_LIMIT = 1 << 20
+
+
+def last_saved(path: Path) -> dt.datetime | None:
+    """The time the workbook was last saved, from its own document properties (UTC, no time zone attached,
+    so that the result does not depend on the machine's zone); None when it has none (``.xls``, or a file
+    written by a program that leaves it out)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member, tag in _SAVED_AT.items():
+                try:
+                    info = archive.getinfo(member)
+                except KeyError:
+                    continue
+                if info.file_size > _PROPERTIES_LIMIT:
+                    return None
+                element = ElementTree.fromstring(archive.read(info)).find(f".//{tag}")
+                if element is None or not (element.text or "").strip():
+                    return None
+                moment = dt.datetime.fromisoformat(element.text.strip().replace("Z", "+00:00"))
+                if moment.tzinfo is not None:
+                    moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                return moment
+    except Exception:  # noqa: BLE001 — the properties are a hint; a file without readable ones has none
+        return None
+    return None
 
 
 def _explain(error: Exception) -> str:

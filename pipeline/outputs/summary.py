@@ -223,12 +223,12 @@ def _reports(workbook: Workbook, formats: Formats, result: Consolidation) -> Non
 def _submissions(workbook: Workbook, formats: Formats, result: Consolidation) -> None:
     sheet = workbook.add_worksheet("Tình hình nộp")
     headers = ["Mã đơn vị", "Tên đơn vị", "Địa bàn", "Cấp học", "Tình trạng", "Tệp", "Số tệp bị thay", "Ngày nhận",
-               "Hạn nộp", "Số tập thể", "Số cá nhân", "Số lỗi", "Số cảnh báo"]
-    keys = ["ma_don_vi", "ten_don_vi", "dia_ban", "cap_hoc", "tinh_trang", "tep", "so_tep_thay", "ngay_nhan", "han",
-            "so_tap_the", "so_ca_nhan", "so_loi", "so_canh_bao"]
+               "Nguồn ngày nhận", "Hạn nộp", "Số tập thể", "Số cá nhân", "Số lỗi", "Số cảnh báo"]
+    keys = ["ma_don_vi", "ten_don_vi", "dia_ban", "cap_hoc", "tinh_trang", "tep", "so_tep_thay", "ngay_nhan",
+            "nguon_ngay_nhan", "han", "so_tap_the", "so_ca_nhan", "so_loi", "so_canh_bao"]
     rows = [[r[k] for k in keys] for r in result.submissions.to_dict("records")]
     styles = [{"Chưa nộp": "warning", "Bị từ chối": "error"}.get(r[4], "cell") for r in rows]
-    write_table(sheet, 0, headers, rows, formats, widths=[9, 34, 12, 10, 20, 40, 8, 11, 10, 8, 8, 7, 8], styles=styles)
+    write_table(sheet, 0, headers, rows, formats, widths=[9, 34, 12, 10, 20, 40, 8, 11, 16, 10, 8, 8, 7, 8], styles=styles)
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
     print_landscape(sheet, repeat_header=0)

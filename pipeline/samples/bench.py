@@ -41,6 +41,7 @@ STAGES = {  # run.py's stages, as make bench prints them
     "validate": "kiểm tra (pandera, giữa các trang)",
     "score": "chấm điểm, xếp hạng, tổng hợp",
     "summary": "ghi bản tổng hợp",
+    "dossier": "ghi hồ sơ đề nghị (Word)",
     "feedback": "ghi phản hồi và bản đánh dấu (các tiến trình con)",
     "manifest": "ghi manifest.json",
     "swap": "đưa kết quả mới vào thay kết quả cũ",

@@ -170,13 +170,17 @@ def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitDa
 
 
 def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path) -> None:
-    """One submission through the template writer, with the time it would have reached the inbox."""
-    write_template(year, path, data.fill(), generated=generated)
+    """One submission through the template writer, saved by its school a few days after it was made (some
+    after the deadline), and reaching the inbox the next morning, when staff save the e-mail attachment."""
     made = data.unit.get("ngay_lap")
-    if isinstance(made, dt.date):  # received by e-mail a few days after it was made, some after the deadline
-        delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
-        arrived = dt.datetime.combine(made + dt.timedelta(days=delay), dt.time(9, 30))
-        os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    if not isinstance(made, dt.date):
+        write_template(year, path, data.fill(), generated=generated)
+        return
+    delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
+    saved = dt.datetime.combine(made + dt.timedelta(days=delay), dt.time(16, 30))  # Vietnam time
+    write_template(year, path, data.fill(), generated=generated, saved=saved - dt.timedelta(hours=7))
+    arrived = saved + dt.timedelta(hours=17)
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
 
 
 def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Series) -> Path:

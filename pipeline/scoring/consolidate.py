@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.config.schoolyear import year_start
 from pipeline.config.year import YearConfig
-from pipeline.intake.outcome import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, Intake
+from pipeline.intake.outcome import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.scoring.score import (
     CLASS_ORDER,
     COMPREHENSIVE,
@@ -91,7 +91,7 @@ def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
                           lambda r: (CLASS_ORDER[r[Scores.xep_loai]], target_order.get(r[Scores.doi_tuong], 99), r[Scores.hang]))
     proposals_i = _sorted(individuals[individuals[Scores.de_nghi]],
                           lambda r: (CLASS_ORDER[r[Scores.xep_loai]], person_sort_key(str(r[IndividualRow.ho_ten])), r[Provenance.ma_don_vi]))
-    submissions = _submissions(intake, config.deadline, roster, collectives, individuals)
+    submissions = _submissions(intake, config.deadline, roster, collectives, individuals, config.received)
     reports = _reports(validated.reports, roster, winners)
     return Consolidation(
         school_year=year, collectives=collectives, individuals=individuals,
@@ -137,6 +137,25 @@ def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+VIETNAM_TIME = dt.timedelta(hours=7)  # the document properties are in UTC; the province keeps UTC+7
+FROM_REGISTER, FROM_SAVED, FROM_FILE = "Sổ nhận (so_nhan.xlsx)", "Ngày trường lưu tệp", "Ngày giờ của tệp"
+
+
+def received(code: str | None, outcome: FileOutcome | None, register: Mapping[str, dt.date]
+             ) -> tuple[dt.date | None, str]:
+    """The date a unit's file was received and where it comes from (SPEC §3): what staff recorded in the
+    received register, else the time the school last saved the workbook, else the file's time on disk
+    (which is when staff saved the e-mail attachment — the weakest of the three)."""
+    if code is not None and code in register:
+        return register[code], FROM_REGISTER
+    if outcome is None:
+        return None, ""
+    if outcome.saved is not None:
+        return (outcome.saved + VIETNAM_TIME).date(), FROM_SAVED
+    on_disk = dt.datetime.fromtimestamp(outcome.file.modified, dt.UTC).replace(tzinfo=None)
+    return (on_disk + VIETNAM_TIME).date(), FROM_FILE  # not the machine's zone: the same inbox, the same date
+
+
 def _timeliness(received: dt.date | None, deadline: dt.date | None) -> str:
     """"Đúng hạn" or "Trễ hạn" against the deadline (empty when either date is unknown)."""
     if received is None or deadline is None:
@@ -145,32 +164,32 @@ def _timeliness(received: dt.date | None, deadline: dt.date | None) -> str:
 
 
 def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame, collectives: pd.DataFrame,
-                 individuals: pd.DataFrame) -> pd.DataFrame:
+                 individuals: pd.DataFrame, register: Mapping[str, dt.date]) -> pd.DataFrame:
     rows = []
     by_unit = intake.outcomes_by_unit()
     for code, unit in roster.iterrows():
         outcomes = by_unit.get(str(code), [])
         winner = next((o for o in outcomes if o.status in (ACCEPTED, WITH_ERRORS)), None)
         shown = winner or next((o for o in outcomes if o.status == REJECTED), None)
-        received = dt.datetime.fromtimestamp(shown.file.modified).date() if shown else None
+        day, source = received(str(code), shown, register)
         rows.append({
             "ma_don_vi": code, "ten_don_vi": unit[UnitForm.ten_don_vi], "dia_ban": unit[UnitForm.dia_ban], "cap_hoc": unit[UnitForm.cap_hoc],
             "tinh_trang": SUBMISSION_LABEL[shown.status if shown else None],
             "tep": "; ".join(o.file.relative for o in outcomes),
             "so_tep_thay": sum(o.status == SUPERSEDED for o in outcomes),
-            "ngay_nhan": received,
-            "han": _timeliness(received, deadline),
+            "ngay_nhan": day, "nguon_ngay_nhan": source,
+            "han": _timeliness(day, deadline),
             "so_tap_the": int((collectives[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
             "so_ca_nhan": int((individuals[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
             "so_loi": sum(o.errors for o in outcomes), "so_canh_bao": sum(o.warnings for o in outcomes),
         })
     for outcome in intake.outcomes:  # files that could not be attributed to a roster unit
         if outcome.unit is None and outcome.status == REJECTED:
-            received = dt.datetime.fromtimestamp(outcome.file.modified).date()
+            day, source = received(None, outcome, register)
             rows.append({"ma_don_vi": "", "ten_don_vi": "(không xác định được đơn vị)", "dia_ban": "", "cap_hoc": "",
                          "tinh_trang": SUBMISSION_LABEL[REJECTED], "tep": outcome.file.relative, "so_tep_thay": 0,
-                         "ngay_nhan": received,
-                         "han": _timeliness(received, deadline),
+                         "ngay_nhan": day, "nguon_ngay_nhan": source,
+                         "han": _timeliness(day, deadline),
                          "so_tap_the": 0, "so_ca_nhan": 0, "so_loi": outcome.errors, "so_canh_bao": outcome.warnings})
     return pd.DataFrame.from_records(rows)
 

@@ -104,16 +104,18 @@ def generated_at() -> dt.datetime:
 
 
 def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
-                   generated: dt.datetime | None = None) -> None:
+                   generated: dt.datetime | None = None, saved: dt.datetime | None = None) -> None:
     """Write the template workbook to ``path``, optionally with values in its data cells.
 
     Args:
         year: the school year's configuration (label sets, units, criteria).
         generated: the moment written in `_meta` (default: :func:`generated_at`).
+        saved: the last-saved time in the document properties (UTC; default: ``generated``) — a filled
+            sample carries the moment its school would have saved it.
     """
     fill = fill or Fill()
     generated = generated or generated_at()
-    workbook = new_workbook(path, f"Biểu mẫu điển hình tiên tiến năm học {year.school_year}", created=generated,
+    workbook = new_workbook(path, f"Biểu mẫu điển hình tiên tiến năm học {year.school_year}", created=saved or generated,
                             subject="Đề nghị biểu dương điển hình tiên tiến và báo cáo kết quả thực hiện",
                             comments=f"{TEMPLATE_ID} {TEMPLATE_VERSION}")
     workbook.set_size(1400, 900)

@@ -14,7 +14,7 @@ def test_bench_reports_pipeline_floor_and_naive(config, tmp_path: Path) -> None:
     assert all(m.peak_mb > 10 for m in results[1:])  # a Python process: measured, not inherited
     assert (tmp_path / "outbox" / "2019-2020" / "TongHop_DienHinh_2019-2020.xlsx").exists()
     stages = results[1].stages
-    assert list(stages) == ["config", "discover", "read", "identify", "validate", "score", "summary", "feedback",
+    assert list(stages) == ["config", "discover", "read", "identify", "validate", "score", "summary", "dossier", "feedback",
                             "manifest", "swap"]
     assert 0 < sum(stages.values()) < results[1].seconds  # the stages happen inside the measured run
     text = format_results(results)
