@@ -251,7 +251,9 @@ def _consolidate(args: argparse.Namespace) -> int:
     print(f"Kết quả: {done.folder}")
     print(f"  bản tổng hợp: {done.summary}")
     print(f"  hồ sơ đề nghị (tờ trình và danh sách, để trình ký): {done.dossier}")
-    print(f"  phản hồi cho {len(done.feedback)} đơn vị ({len(done.marked)} tệp đánh dấu ô lỗi): "
+    unknown = len(done.unattributed)
+    whom = f"{len(done.feedback)} đơn vị" + (f" và {unknown} tệp chưa rõ đơn vị" if unknown else "")
+    print(f"  phản hồi cho {whom} ({len(done.marked)} tệp đánh dấu ô lỗi): "
           f"{done.folder / 'phan_hoi'}")
     print(f"  danh sách tệp đã xử lý: {done.manifest}")
     return EXIT_OK

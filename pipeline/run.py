@@ -88,7 +88,8 @@ class Consolidated:
     summary: Path
     dossier: Path
     manifest: Path
-    feedback: list[Path]
+    feedback: list[Path]  # one per roster unit that sent files
+    unattributed: list[Path]  # one per rejected file whose unit could not be read
     marked: list[Path]
     seconds: dict[str, float]  # per stage, in the order of the flow
 
@@ -168,8 +169,10 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     swap(folder, staging, school_year)
     clock.lap("swap")
     moved = [folder / path.relative_to(staging) for path in (*(job.path for job in jobs), *marked)]
+    feedback, marked_copies = moved[:len(jobs)], moved[len(jobs):]
     return Consolidated(intake, result, folder, summary_path(folder, school_year), dossier_path(folder, school_year),
-                        folder / MANIFEST, moved[:len(jobs)], moved[len(jobs):], clock.seconds)
+                        folder / MANIFEST, [p for p, job in zip(feedback, jobs) if job.unit],
+                        [p for p, job in zip(feedback, jobs) if not job.unit], marked_copies, clock.seconds)
 
 
 def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Intake:

@@ -127,15 +127,18 @@ _RULES = [
          "Tệp hỏng hoặc không phải tệp Excel/LibreOffice nên không có dữ liệu nào được dùng.", {
              "": Message("{detail}", "{expected}"),  # the guard describes what it saw
              "open": Message("lỗi khi mở ({error})",
-                             "tệp .xlsx, .xlsm, .xls hoặc .ods lưu bằng Excel hoặc LibreOffice"),
-             "sheet": Message("trang tính hỏng ({error})", "tệp lưu lại được bằng Excel hoặc LibreOffice"),
+                             "tệp .xlsx, .xlsm, .xls hoặc .ods: mở tệp bằng Excel hoặc LibreOffice, lưu lại "
+                             "(Save As .xlsx) rồi gửi lại"),
+             "sheet": Message("trang tính hỏng ({error})", "tệp lưu lại được: mở bằng Excel hoặc LibreOffice, "
+                                                           "lưu lại (Save As .xlsx) rồi gửi lại"),
              "unreadable": Message("{reason}",
                                    "tệp đọc được: đóng tệp nếu đang mở, kiểm tra quyền truy cập, rồi chạy lại"),
          }),
     Rule("F02", "file", "Tệp có mật khẩu",
          "Chương trình không mở tệp có mật khẩu; hãy gỡ mật khẩu rồi gửi lại.", {
              "": Message("{detail}", "{expected}"),
-             "reader": Message("tệp được đặt mật khẩu", "tệp không có mật khẩu"),
+             "reader": Message("tệp được đặt mật khẩu", "tệp không có mật khẩu: gỡ mật khẩu (Tệp > Thông tin > "
+                                                         "Bảo vệ sổ làm việc) rồi gửi lại"),
          }),
     Rule("F03", "file", "Tệp quá lớn hoặc nén bất thường",
          "Tệp lớn bất thường có thể làm treo máy tổng hợp nên bị từ chối.", {"": Message("{detail}", "{expected}")}),
@@ -149,7 +152,8 @@ _RULES = [
          }),
     Rule("F06", "file", "Không phải biểu mẫu điển hình tiên tiến",
          "Chỉ đọc được biểu mẫu do Công đoàn ngành phát hành.", {
-             "": Message("các trang {sheets}", "biểu mẫu Mau_DienHinh do Công đoàn ngành phát hành"),
+             "": Message("các trang {sheets}", "biểu mẫu Mau_DienHinh do Công đoàn ngành phát hành: chép dữ liệu "
+                                                "vào biểu mẫu đó (không đổi tên hay xóa trang) rồi gửi lại"),
              "meta": Message('mã biểu mẫu "{found}"', "biểu mẫu {template} năm học {year} (tạo bằng make template)"),
          }),
     Rule("F07", "file", "Biểu mẫu khác phiên bản",
@@ -159,22 +163,25 @@ _RULES = [
          }),
     Rule("F08", "file", "Biểu mẫu của năm học khác", "Mỗi năm học có biểu mẫu riêng với danh mục riêng.", {
         "": Message('năm học "{found}" trên biểu mẫu năm học {template_year}',
-                    "dùng đúng biểu mẫu Mau_DienHinh_{year}.xlsx"),
+                    "dùng đúng biểu mẫu Mau_DienHinh_{year}.xlsx: chép dữ liệu sang biểu mẫu đó rồi gửi lại"),
         "folder": Message("biểu mẫu năm học {found} trong thư mục năm học {year}", "biểu mẫu Mau_DienHinh_{year}.xlsx"),
     }),
     Rule("F09", "file", "Thiếu trang tính", "Thiếu trang bắt buộc của biểu mẫu.", {
-        "": Message("không có trang này", 'trang "{template_sheet}" như biểu mẫu'),
+        "": Message("không có trang này", 'trang "{template_sheet}" như biểu mẫu: không xóa hay đổi tên trang; '
+                                           "chép dữ liệu vào biểu mẫu gốc rồi gửi lại"),
     }),
     Rule("F10", "file", "Thiếu mã đơn vị", "Không biết tệp của đơn vị nào nếu không có mã đơn vị.", {
-        "": Message("ô trống", "mã đơn vị chọn trong danh sách"),
+        "": Message("ô trống", "mã đơn vị chọn trong danh sách ở trang Đơn vị, rồi gửi lại"),
     }),
     Rule("F11", "file", "Mã đơn vị không có trong danh mục năm học",
          "Chỉ tổng hợp các đơn vị trong danh mục của Công đoàn ngành năm học đó.", {
-             "": Message('"{code}"', "mã của một đơn vị trong danh mục năm học {year}"),
+             "": Message('"{code}"', "mã của một đơn vị trong danh mục năm học {year}: chọn lại mã trong danh sách "
+                                     "rồi gửi lại (đơn vị chưa có trong danh mục: báo Công đoàn ngành)"),
          }),
     Rule("F12", "file", "Thiếu cột bắt buộc", "Không đọc được danh sách khi thiếu cột.", {
-        "": Message("không có cột {columns}", "đủ các cột của biểu mẫu"),
-        "header": Message("không có dòng tiêu đề cột", "dòng tiêu đề như biểu mẫu ({labels})"),
+        "": Message("không có cột {columns}", "đủ các cột của biểu mẫu: không xóa cột; chép dữ liệu vào biểu mẫu "
+                                             "gốc rồi gửi lại"),
+        "header": Message("không có dòng tiêu đề cột", "dòng tiêu đề như biểu mẫu ({labels}), rồi gửi lại"),
     }),
     # ---- row errors: the row is not scored
     Rule("R01", "row", "Thiếu thông tin bắt buộc", "Dòng thiếu thông tin bắt buộc không được chấm điểm.", {

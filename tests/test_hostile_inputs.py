@@ -185,7 +185,7 @@ def test_last_years_template_with_this_year_typed_in_is_rejected_naming_the_temp
         "Lỗi và cảnh báo"].iter_rows(values_only=True))
     (f08,) = [row for row in rows[1:] if row[3] == "F08"]
     assert f08[6] == 'năm học "2019-2020" trên biểu mẫu năm học 2018-2019'
-    assert f08[7] == "dùng đúng biểu mẫu Mau_DienHinh_2019-2020.xlsx"
+    assert f08[7] == "dùng đúng biểu mẫu Mau_DienHinh_2019-2020.xlsx: chép dữ liệu sang biểu mẫu đó rồi gửi lại"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="links, pipes and devices as POSIX has them")

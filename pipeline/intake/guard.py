@@ -36,6 +36,7 @@ from defusedxml.ElementTree import fromstring
 from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.intake.discover import describe_os_error
+from pipeline.vi.numbers import vi_number
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -109,9 +110,7 @@ _REL_ID = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships
            "{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
 
 
-def _number(value: int) -> str:
-    """``1048576`` → ``1.048.576`` (Vietnamese digit grouping)."""
-    return f"{value:,}".replace(",", ".")
+_number = vi_number  # counts in messages, grouped the Vietnamese way
 
 
 EXPECTED_SPREADSHEET = ("tệp .xlsx, .xlsm, .xls hoặc .ods mở được bằng Excel hoặc LibreOffice "

@@ -23,6 +23,7 @@ from pipeline.config.schoolyear import parse_school_year
 from pipeline.intake.cells import as_text, is_blank, is_error, parse_date, parse_number
 from pipeline.intake.read import ROW, SPECS, RawWorkbook
 from pipeline.vi.legacy import ENCODINGS, convert_legacy, fix_legacy
+from pipeline.vi.numbers import vi_number
 from pipeline.vi.text import clean_text
 from schemas.rules import Finding, finding
 from schemas.submission import SHEET_UNIT, UnitForm
@@ -243,7 +244,4 @@ def _legacy_findings(file: str, conversions: list[tuple[tuple[int, int, int, int
     return findings
 
 
-def show_number(number: float) -> str:
-    """A number the Vietnamese way: ``.`` groups thousands, ``,`` is the decimal mark."""
-    whole = f"{number:,.3f}".rstrip("0").rstrip(".")
-    return whole.replace(",", " ").replace(".", ",").replace(" ", ".")
+show_number = vi_number  # a number the Vietnamese way: ``.`` groups thousands, ``,`` is the decimal mark

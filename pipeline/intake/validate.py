@@ -22,6 +22,7 @@ from pipeline.intake.normalise import Submission
 from pipeline.intake.outcome import Validated
 from pipeline.intake.plausibility import check_plausibility
 from pipeline.intake.read import ROW, SPECS
+from pipeline.vi.numbers import vi_number
 from pipeline.vi.text import canonical_key
 from schemas.rules import RULES, Finding, finding
 from schemas.submission import (
@@ -152,7 +153,7 @@ def _message(rule: str, key: str, meta: Mapping[str, Any], start: int) -> tuple[
         low, high = birth_year_range(start) if meta.get("birth_year") else (meta.get("min", 0), meta.get("max", 0))
         return "", {"low": low, "high": high}
     if rule == "R05":
-        return "", {"max_len": meta.get("max_len")}
+        return "", {"max_len": vi_number(meta["max_len"]) if meta.get("max_len") else None}
     if rule == "R06":
         return "", {"total": SPECS[SHEET_COLLECTIVES][TOTALS[key]]["label"]}
     return "", {}

@@ -35,7 +35,7 @@ from pipeline.outputs.official import (
     page_breaks,
     recipient_lines,
 )
-from pipeline.outputs.xlsx import PAPER_A4
+from pipeline.outputs.xlsx import NUMBER_FORMATS, PAPER_A4
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
@@ -143,8 +143,8 @@ class DocumentStyles:
         self.table_section = workbook.add_format({**table, "bold": True, "valign": "vcenter"})
         self.table_text = workbook.add_format(table)
         self.table_centre = workbook.add_format({**table, "align": "center"})
-        self.table_integer = workbook.add_format({**table, "align": "center", "num_format": "#,##0"})
-        self.table_decimal = workbook.add_format({**table, "align": "center", "num_format": "#,##0.0"})
+        self.table_integer = workbook.add_format({**table, "align": "center", "num_format": NUMBER_FORMATS["integer"]})
+        self.table_decimal = workbook.add_format({**table, "align": "center", "num_format": NUMBER_FORMATS["decimal"]})
 
 
 class DocumentSheet:

@@ -6,7 +6,10 @@ is written, and nothing else from the run is passed in.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config.year import YearConfig
-from pipeline.intake.outcome import REJECTED, STATUS_LABEL, WITH_ERRORS, FileOutcome, Intake
+from pipeline.intake.outcome import ACCEPTED, REJECTED, STATUS_LABEL, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
 from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table
@@ -29,11 +32,12 @@ COLLECTIVE_SHOWN = ["stt", "ten_tap_the", "loai_mo_hinh", "linh_vuc", "xep_loai_
 INDIVIDUAL_SHOWN = ["stt", "ho_ten", "gioi_tinh", "nam_sinh", "dan_toc", "chuc_vu", "xep_loai_nhiem_vu", "danh_hieu"]
 
 
-SCORE_COLUMNS = [("diem", "Điểm"), ("xep_loai", "Xếp loại"), ("hang", "Hạng trong tỉnh"),
+SCORE_COLUMNS = [("diem", "Điểm"), ("xep_loai", "Xếp loại"), ("hang", "Hạng trong tỉnh (người được đề nghị)"),
                  ("de_nghi", "Đề nghị biểu dương"), ("ly_do", "Lý do không đủ điều kiện / không xét")]
 SCORE_WIDTHS = {"diem": 7, "xep_loai": 18, "hang": 8, "de_nghi": 10, "ly_do": 34}
 
 
+UNKNOWN_PREFIX = "chua_ro_don_vi_"  # feedback of a rejected file whose unit could not be read
 PARALLEL_FROM = 30  # units; fewer are written faster in this process than by starting workers
 
 
@@ -66,6 +70,10 @@ def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.Dat
         jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), year.school_year,
                             feedback_path(folder, unit), outcomes, own["collectives"],
                             own["individuals"]))
+    for outcome in intake.outcomes:  # rejected files whose unit could not be read: feedback named after the file
+        if outcome.unit is None and outcome.status == REJECTED:
+            jobs.append(UnitJob("", "", year.school_year, unknown_feedback_path(folder, outcome.file.relative),
+                                (outcome,), (), ()))
     return jobs
 
 
@@ -98,12 +106,22 @@ def _write_unit(job: UnitJob) -> list[Path]:
     copies = []
     for outcome in job.outcomes:  # the school's own file, bad cells highlighted, for files with errors
         if outcome.status in (REJECTED, WITH_ERRORS):
-            copy = marked_path(job.path.parent, job.unit, Path(outcome.file.relative))
+            copy = marked_path(job.path.parent, job.unit or job.path.stem, Path(outcome.file.relative))
             if write_marked_copy(outcome.file.path, outcome.findings, copy):
                 copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
                    [copy.name for copy in copies])
     return copies
+
+
+def unknown_feedback_path(folder: Path, relative: str) -> Path:
+    """``phan_hoi/chua_ro_don_vi_<tên tệp>_<6 hex>.xlsx`` for a rejected file whose unit could not be read:
+    the name in plain letters (any name a Windows PC can hold), the hex from its path (two files of one name in
+    different folders stay apart)."""
+    plain = unicodedata.normalize("NFKD", Path(relative).stem.replace("Đ", "D").replace("đ", "d"))
+    plain = re.sub(r"[^A-Za-z0-9]+", "_", "".join(c for c in plain if not unicodedata.combining(c))).strip("_")
+    digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+    return folder / "phan_hoi" / f"{UNKNOWN_PREFIX}{plain[:60] or 'tep'}_{digest}.xlsx"
 
 
 def feedback_path(folder: Path, unit: str) -> Path:
@@ -139,20 +157,30 @@ def _status_sheet(workbook: Any, formats: Formats, unit: str, unit_name: str, sc
     sheet = workbook.add_worksheet("Tình trạng")
     sheet.write_string(0, 0, f"PHẢN HỒI KIỂM TRA HỒ SƠ ĐIỂN HÌNH TIÊN TIẾN — NĂM HỌC {school_year}", formats.title)
     sheet.write_string(2, 0, "Đơn vị:", formats.bold)
-    sheet.write_string(2, 1, f"{unit} — {unit_name}", formats.plain)
+    sheet.write_string(2, 1, f"{unit} — {unit_name}" if unit else
+                       "không đọc được mã đơn vị trong tệp (xem trang Lỗi và cảnh báo)", formats.plain)
     rows, styles = [], []
     for outcome in outcomes:
         made = outcome.submission.unit.get(UnitForm.ngay_lap) if outcome.submission else None
-        rows.append([outcome.file.relative, made, STATUS_LABEL[outcome.status], outcome.errors, outcome.warnings])
+        rows.append([_file_name(outcome.file.relative), made, STATUS_LABEL[outcome.status], outcome.errors,
+                     outcome.warnings])
         styles.append({"rejected": "error", "accepted_with_errors": "warning", "accepted": "good"}.get(
             outcome.status, "cell"))
     end = write_table(sheet, 4, ["Tệp đã gửi", "Ngày lập", "Tình trạng", "Số lỗi", "Số cảnh báo"], rows, formats,
                       widths=[44, 12, 44, 9, 11], styles=styles)
-    advice = [
-        "Bị từ chối: tệp không được tổng hợp; sửa các lỗi tệp (mã F…) rồi gửi lại.",
-        "Có dòng lỗi: các dòng có lỗi (mã R…) không được chấm điểm; sửa và gửi lại tệp nếu còn hạn.",
-        "Cảnh báo (mã W…): chương trình đã tự hiểu hoặc cần đơn vị kiểm tra lại; không ảnh hưởng kết quả.",
-        "Chi tiết từng lỗi, ô và cách sửa ở trang Lỗi và cảnh báo.",
+    statuses = {o.status for o in outcomes}
+    warned = any(o.warnings for o in outcomes)
+    advice = [  # only what applies to this unit's files
+        *(["Bị từ chối: tệp không được tổng hợp, không dòng nào được chấm điểm. Sửa theo cột «Cần» ở trang Lỗi và "
+           "cảnh báo rồi gửi lại (cần dùng đúng biểu mẫu của năm học)."] if REJECTED in statuses else []),
+        *(["Có dòng lỗi: các dòng có lỗi (mã R…) không được chấm điểm; sửa và gửi lại tệp nếu còn hạn."]
+          if WITH_ERRORS in statuses else []),
+        *(["Hợp lệ: tệp đã được tổng hợp và chấm điểm; kết quả ở trang Tập thể và Cá nhân."]
+          if ACCEPTED in statuses else []),
+        *(["Đã được thay: đơn vị gửi nhiều tệp, tệp mới nhất (theo ngày lập) được dùng."]
+          if SUPERSEDED in statuses else []),
+        *(["Cảnh báo (mã W…): chương trình đã tự hiểu hoặc cần đơn vị kiểm tra lại; không ảnh hưởng kết quả."]
+          if warned else []),
         *(f"Tệp của đơn vị đã được đánh dấu ô lỗi (tô màu, có ghi chú): {name}" for name in marked),
     ]
     for offset, line in enumerate(advice, start=end + 1):
@@ -162,7 +190,8 @@ def _status_sheet(workbook: Any, formats: Formats, unit: str, unit_name: str, sc
 
 def _findings_sheet(workbook: Any, formats: Formats, findings: Sequence[Finding]) -> None:
     sheet = workbook.add_worksheet("Lỗi và cảnh báo")
-    rows = [[f.file, SEVERITY_LABEL[f.severity], f.rule, f.where, f.column, f.found, f.expected] for f in findings]
+    rows = [[_file_name(f.file), SEVERITY_LABEL[f.severity], f.rule, _cell(f.where), f.column, f.found, f.expected]
+            for f in findings]
     styles = ["error" if f.severity != "warning" else "warning" for f in findings]
     write_table(sheet, 0, FINDING_HEADERS, rows, formats, widths=[28, 10, 7, 13, 26, 28, 40], styles=styles)
     sheet.freeze_panes(1, 0)
@@ -170,6 +199,19 @@ def _findings_sheet(workbook: Any, formats: Formats, findings: Sequence[Finding]
     print_landscape(sheet, repeat_header=0)
     if not rows:
         sheet.write_string(1, 0, "Không có lỗi hay cảnh báo nào.", formats.plain)
+
+
+def _file_name(relative: str) -> str:
+    """The file as the school named it, without the folders staff keep it in."""
+    return Path(relative).name
+
+
+def _cell(where: str | None) -> str | None:
+    """``Cá nhân!D4`` as a school reads it: ``Cá nhân, ô D4``."""
+    if not where or "!" not in where:
+        return where
+    sheet, _, cell = where.partition("!")
+    return f"{sheet}, ô {cell}" if cell else sheet
 
 
 def _rows_sheet(workbook: Any, formats: Formats, name: str, records: Records, specs: dict[str, dict[str, Any]],
@@ -180,11 +222,16 @@ def _rows_sheet(workbook: Any, formats: Formats, name: str, records: Records, sp
     rows, styles = [], []
     for record in records:
         bad = (record[Provenance.tep], int(record[Provenance.dong])) in errors
+        proposed = bool(record.get(Scores.de_nghi))
         rows.append([record[Provenance.dong], *(record[key] for key in shown),
-                     *(("Có" if record[key] else "Không") if key == "de_nghi" else record[key] for key, _ in scores)])
+                     *(("Có" if proposed else "Không") if key == "de_nghi" else None if key == "hang" and not proposed
+                       else record[key] for key, _ in scores)])
         styles.append("error" if bad else "good" if record.get(Scores.de_nghi) else "cell")
+    keys = ["dong", *shown, *(key for key, _ in scores)]
+    shown_as = {"stt": "plain", "nam_sinh": "plain", "dong": "plain", "hang": "plain", "diem": "score"}
     write_table(sheet, 0, headers, rows, formats,
-                widths=[6, *([16] * len(shown)), *(SCORE_WIDTHS[key] for key, _ in scores)], styles=styles)
+                widths=[6, *([16] * len(shown)), *(SCORE_WIDTHS[key] for key, _ in scores)], styles=styles,
+                kinds={col: shown_as[key] for col, key in enumerate(keys) if key in shown_as})
     sheet.freeze_panes(1, 3)
     print_landscape(sheet, repeat_header=0)
 

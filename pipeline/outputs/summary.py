@@ -193,6 +193,8 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
         rows.append([record.get(key) for key, _ in columns])
     widths = [9, 26, 12, 10, *(14 for _ in specs), 9, *(9 for _ in point_columns), *(9 for _ in group_columns),
               7, 20, 18, 6, 9, 30, 30, 6]
+    shown_as = {"stt": "plain", "nam_sinh": "plain", "dong": "plain", "hang": "plain", "diem": "score"}
+    kinds = {col: shown_as[key] for col, (key, _) in enumerate(columns) if key in shown_as}
     for part, start in enumerate(range(0, max(len(rows), 1), MAX_DATA_ROWS), start=1):
         sheet = workbook.add_worksheet(name if part == 1 else f"{name} ({part})")
         for col, (_, header) in enumerate(columns):
@@ -201,7 +203,7 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
             sheet.set_column(col, col, width)
         for offset, values in enumerate(rows[start:start + MAX_DATA_ROWS], start=1):
             for col, value in enumerate(values):
-                write_value(sheet, offset, col, value, formats)
+                write_value(sheet, offset, col, value, formats, kind=kinds.get(col))
         sheet.set_row(0, 60)
         sheet.freeze_panes(1, 4 if kind == "tap_the" else 6)
         sheet.autofilter(0, 0, max(len(rows[start:start + MAX_DATA_ROWS]), 1), len(columns) - 1)
@@ -227,7 +229,7 @@ def _submissions(workbook: Workbook, formats: Formats, result: Consolidation) ->
     keys = ["ma_don_vi", "ten_don_vi", "dia_ban", "cap_hoc", "tinh_trang", "tep", "so_tep_thay", "ngay_nhan",
             "nguon_ngay_nhan", "han", "so_tap_the", "so_ca_nhan", "so_loi", "so_canh_bao"]
     rows = [[r[k] for k in keys] for r in result.submissions.to_dict("records")]
-    styles = [{"Chưa nộp": "warning", "Bị từ chối": "error"}.get(r[4], "cell") for r in rows]
+    styles = [{"Chưa nộp": "warning", "Có tệp bị từ chối": "error"}.get(r[4], "cell") for r in rows]
     write_table(sheet, 0, headers, rows, formats, widths=[9, 34, 12, 10, 20, 40, 8, 11, 16, 10, 8, 8, 7, 8], styles=styles)
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)

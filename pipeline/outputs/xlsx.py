@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,14 @@ STYLES: dict[str, dict[str, Any]] = {
     "warning": {**_CELL, "bg_color": "#FFEB9C"},
     "good": {**_CELL, "bg_color": "#C6EFCE"},
 }
-KINDS = {"text": {}, "integer": {"num_format": "0", "align": "center"}, "number": {"num_format": "#,##0.##"},
+# Number formats with the Vietnamese locale tag: LibreOffice shows 1.234 and 76,8 whatever the machine's
+# locale; Excel takes the separators from the PC's regional settings (Vietnamese on the staff's PCs).
+NUMBER_FORMATS = {"integer": "[$-42A]#,##0", "number": "[$-42A]#,##0.###", "score": "[$-42A]0.0",
+                  "decimal": "[$-42A]#,##0.0"}
+KINDS = {"text": {}, "integer": {"num_format": NUMBER_FORMATS["integer"], "align": "center"},
+         "number": {"num_format": NUMBER_FORMATS["number"]},
+         "plain": {"num_format": "0", "align": "center"},  # years, STT, row numbers: no grouping
+         "score": {"num_format": NUMBER_FORMATS["score"], "align": "center"},
          "date": {"num_format": "dd/mm/yyyy", "align": "center"}}
 
 
@@ -74,14 +81,20 @@ class Formats:
         return self._cells[style, kind]
 
 
-def write_value(sheet: Worksheet, row: int, col: int, value: Any, formats: Formats, style: str = "cell") -> None:
-    """Write one value with the right writer: numbers as numbers, dates as dates, everything else as text."""
+def write_value(sheet: Worksheet, row: int, col: int, value: Any, formats: Formats, style: str = "cell",
+                kind: str | None = None) -> None:
+    """Write one value with the right writer: numbers as numbers, dates as dates, everything else as text.
+
+    Args:
+        kind: the number format of a numeric value (a key of KINDS: ``plain`` for years and row numbers,
+            ``score`` for scores); by default ``integer`` or ``number`` by the value.
+    """
     if is_missing(value):
         sheet.write_blank(row, col, None, formats.cell(style))
     elif isinstance(value, bool):
         sheet.write_string(row, col, "Có" if value else "Không", formats.cell(style))
     elif isinstance(value, (int, float)):
-        kind = "integer" if float(value).is_integer() else "number"
+        kind = kind or ("integer" if float(value).is_integer() else "number")
         sheet.write_number(row, col, value, formats.cell(style, kind))
     elif isinstance(value, (dt.date, dt.datetime)):
         moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
@@ -91,12 +104,14 @@ def write_value(sheet: Worksheet, row: int, col: int, value: Any, formats: Forma
 
 
 def write_table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                formats: Formats, widths: Sequence[float], styles: Sequence[str] | None = None) -> int:
+                formats: Formats, widths: Sequence[float], styles: Sequence[str] | None = None,
+                kinds: Mapping[int, str] | None = None) -> int:
     """A header row and data rows from ``top``, with row heights fitted to wrapped text.
 
     Args:
         widths: column widths (characters); also used to estimate how many lines wrapped text takes.
         styles: optional style per row ("error", "warning", "good"), e.g. to colour errors.
+        kinds: the number format of some columns (column → key of KINDS), see :func:`write_value`.
 
     Returns:
         The next free row.
@@ -111,7 +126,7 @@ def write_table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Iterab
         row_number += 1
         style = styles[index] if styles is not None else "cell"
         for col, value in enumerate(values):
-            write_value(sheet, row_number, col, value, formats, style)
+            write_value(sheet, row_number, col, value, formats, style, (kinds or {}).get(col))
         lines = max((text_lines(v, widths[c]) for c, v in enumerate(values) if isinstance(v, str)), default=1)
         if lines > 1:
             sheet.set_row(row_number, LINE_HEIGHT * lines)

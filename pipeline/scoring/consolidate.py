@@ -7,6 +7,7 @@ happens here (through :mod:`pipeline.scoring.score`); :mod:`pipeline.outputs.sum
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from pipeline.scoring.score import (
     score_individuals,
 )
 from pipeline.vi.collation import collation_key, person_sort_key
+from pipeline.vi.text import loose_key
 from schemas.rules import STAFF_NOTE
 from schemas.scored import Scores
 from schemas.submission import (
@@ -38,8 +40,9 @@ from schemas.submission import (
     document_date_range,
 )
 
-SUBMISSION_LABEL = {ACCEPTED: "Đã nộp — hợp lệ", WITH_ERRORS: "Đã nộp — có dòng lỗi", REJECTED: "Bị từ chối",
+SUBMISSION_LABEL = {ACCEPTED: "Đã nộp — hợp lệ", WITH_ERRORS: "Đã nộp — có dòng lỗi", REJECTED: "Có tệp bị từ chối",
                     None: "Chưa nộp"}
+HINTED = "đoán theo tên tệp"  # a rejected file's unit as its name or folder suggests: for staff, never for data
 KINH = "Kinh"
 FEMALE = "Nữ"
 
@@ -163,30 +166,63 @@ def _timeliness(received: dt.date | None, deadline: dt.date | None) -> str:
     return "Đúng hạn" if received <= deadline else "Trễ hạn"
 
 
+def hinted_units(intake: Intake, roster: pd.DataFrame) -> dict[str, str]:
+    """Rejected files whose unit could not be read → the roster unit their name or folder suggests.
+
+    A hint for staff, never used to attribute data: a unit code that is a whole word of the path, else the
+    unit whose name (without diacritics, case or spacing) the path contains — only when one unit matches."""
+    folded_names = {code: loose_key(str(name)) for code, name in roster["ten_don_vi"].items()}
+    hints = {}
+    for outcome in intake.outcomes:
+        if outcome.unit is not None or outcome.status != REJECTED:
+            continue
+        relative = outcome.file.relative
+        words = set(re.split(r"[^0-9A-Za-z]+", relative))
+        codes = sorted(str(code) for code in roster.index if str(code) in words)
+        if len(codes) != 1:
+            folded = loose_key(relative)
+            named = [code for code, name in folded_names.items() if name and name in folded]
+            longest = max((len(folded_names[c]) for c in named), default=0)
+            codes = [str(c) for c in named if len(folded_names[c]) == longest]
+        if len(codes) == 1:
+            hints[relative] = codes[0]
+    return hints
+
+
 def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame, collectives: pd.DataFrame,
                  individuals: pd.DataFrame, register: Mapping[str, dt.date]) -> pd.DataFrame:
     rows = []
     by_unit = intake.outcomes_by_unit()
+    hints = hinted_units(intake, roster)
+    hinted: dict[str, list[FileOutcome]] = {}
+    for outcome in intake.outcomes:
+        if outcome.file.relative in hints:
+            hinted.setdefault(hints[outcome.file.relative], []).append(outcome)
     for code, unit in roster.iterrows():
         outcomes = by_unit.get(str(code), [])
+        guessed = hinted.get(str(code), [])
         winner = next((o for o in outcomes if o.status in (ACCEPTED, WITH_ERRORS)), None)
-        shown = winner or next((o for o in outcomes if o.status == REJECTED), None)
+        shown = winner or next((o for o in (*outcomes, *guessed) if o.status == REJECTED), None)
         day, source = received(str(code), shown, register)
         rows.append({
             "ma_don_vi": code, "ten_don_vi": unit[UnitForm.ten_don_vi], "dia_ban": unit[UnitForm.dia_ban], "cap_hoc": unit[UnitForm.cap_hoc],
             "tinh_trang": SUBMISSION_LABEL[shown.status if shown else None],
-            "tep": "; ".join(o.file.relative for o in outcomes),
+            "tep": "; ".join([*(o.file.relative for o in outcomes), *(f"{o.file.relative} ({HINTED})" for o in guessed)]),
             "so_tep_thay": sum(o.status == SUPERSEDED for o in outcomes),
             "ngay_nhan": day, "nguon_ngay_nhan": source,
             "han": _timeliness(day, deadline),
             "so_tap_the": int((collectives[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
             "so_ca_nhan": int((individuals[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
-            "so_loi": sum(o.errors for o in outcomes), "so_canh_bao": sum(o.warnings for o in outcomes),
+            "so_loi": sum(o.errors for o in (*outcomes, *guessed)),
+            "so_canh_bao": sum(o.warnings for o in (*outcomes, *guessed)),
         })
     for outcome in intake.outcomes:  # files that could not be attributed to a roster unit
         if outcome.unit is None and outcome.status == REJECTED:
             day, source = received(None, outcome, register)
-            rows.append({"ma_don_vi": "", "ten_don_vi": "(không xác định được đơn vị)", "dia_ban": "", "cap_hoc": "",
+            hint = hints.get(outcome.file.relative)
+            name = (f"(không đọc được mã đơn vị; {HINTED}: {hint} — {roster.loc[hint, 'ten_don_vi']})" if hint
+                    else "(không xác định được đơn vị)")
+            rows.append({"ma_don_vi": "", "ten_don_vi": name, "dia_ban": "", "cap_hoc": "",
                          "tinh_trang": SUBMISSION_LABEL[REJECTED], "tep": outcome.file.relative, "so_tep_thay": 0,
                          "ngay_nhan": day, "nguon_ngay_nhan": source,
                          "han": _timeliness(day, deadline),
@@ -234,6 +270,7 @@ def _figures(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: 
         ("Đơn vị đã nộp hợp lệ", int(submitted.sum())),
         ("Đơn vị có tệp bị từ chối", int((known["tinh_trang"] == SUBMISSION_LABEL[REJECTED]).sum())),
         ("Đơn vị chưa nộp", int((known["tinh_trang"] == SUBMISSION_LABEL[None]).sum())),
+        ("Tệp bị từ chối không đọc được mã đơn vị", int((submissions[Provenance.ma_don_vi] == "").sum())),
         ("Tập thể được đề nghị", len(collectives)),
         ("Tập thể đạt điển hình toàn diện", int((collectives[Scores.xep_loai] == COMPREHENSIVE).sum())),
         ("Tập thể đạt điển hình trên lĩnh vực", int((collectives[Scores.xep_loai] == FIELD).sum())),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.vi.numbers import vi_bound, vi_number
 from schemas.submission import birth_year_range
 
 # Separates messages in a row's "Cần sửa" cell; the row's problem count is the number of separators,
@@ -80,13 +81,13 @@ def column_checks(specs: Mapping[str, Mapping[str, Any]], context: CheckContext,
             whole = "{c}<>INT({c})," if kind != "number" else ""
             what = "số nguyên" if kind != "number" else "số"
             checks.append(Check(key, "R04", f"AND({filled},OR(NOT(ISNUMBER({{c}})),{whole}{{c}}<{low:g},{{c}}>{high:g}))",
-                                f"{name}: cần {what} từ {_vn(low)} đến {_vn(high)}"))
+                                f"{name}: cần {what} từ {_vn(low, meta)} đến {_vn(high, meta)}"))
         elif kind == "date":
             checks.append(Check(key, "R03", f"AND({filled},NOT(ISNUMBER({{c}})))",
                                 f"{name}: cần ngày dạng ngày/tháng/năm"))
         if meta.get("max_len"):
             checks.append(Check(key, "R05", f"LEN({{c}})>{meta['max_len']}",
-                                f"{name}: dài quá {_vn(meta['max_len'])} ký tự"))
+                                f"{name}: dài quá {vi_number(meta['max_len'])} ký tự"))
     return checks + _cross_checks(specs, context)
 
 
@@ -157,6 +158,6 @@ def problem_count_formula(text_cell: str) -> str:
     return f'=LEN({text_cell})-LEN(SUBSTITUTE({text_cell},"{SEPARATOR}",""))'
 
 
-def _vn(number: float) -> str:
-    """A number written the Vietnamese way (``.`` groups thousands; years stay as they are)."""
-    return f"{number:,.0f}".replace(",", ".") if abs(number) >= 10_000 else f"{number:.0f}"
+def _vn(number: float, meta: Mapping[str, Any]) -> str:
+    """A bound written the Vietnamese way: grouped, except a year (``1950``)."""
+    return vi_bound(number, year=bool(meta.get("birth_year")))

@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline import __version__
 from pipeline.config.year import YearConfig
 from pipeline.outputs.atomic import atomic_path
-from pipeline.outputs.xlsx import FONT, PAPER_A4, new_workbook
+from pipeline.outputs.xlsx import FONT, NUMBER_FORMATS, PAPER_A4, new_workbook
 from pipeline.template.selfcheck import (
     CheckContext,
     column_checks,
@@ -34,6 +34,7 @@ from pipeline.template.selfcheck import (
     render,
     year_check,
 )
+from pipeline.vi.numbers import vi_bound, vi_number
 from schemas.submission import (
     AGENCY_MODEL,
     NOT_APPLICABLE,
@@ -185,7 +186,8 @@ class _Styles:
                                          "bg_color": "#F2F2F2"})
         self.label = workbook.add_format({**base, "text_wrap": True, "border": 1})
         self.problem = workbook.add_format({**base, "font_color": "#C00000", "text_wrap": True, "border": 1})
-        self.count = workbook.add_format({**base, "align": "center", "border": 1, "font_color": "#C00000"})
+        self.count = workbook.add_format({**base, "align": "center", "border": 1, "font_color": "#C00000",
+                                          "num_format": "0;-0;;@"})  # a blank row shows no 0
         self.note = workbook.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True,
                                          "border": 1})
         self.plain = workbook.add_format(base)
@@ -205,9 +207,10 @@ class _Styles:
             "code": workbook.add_format({**entry, "num_format": "@"}),
             "enum": workbook.add_format({**entry, "num_format": "@", "text_wrap": True}),
             "year": workbook.add_format({**entry, "num_format": "@"}),
-            "int": workbook.add_format({**entry, "num_format": "#,##0", "align": "center"}),
+            "int": workbook.add_format({**entry, "num_format": NUMBER_FORMATS["integer"], "align": "center"}),
+            "birth_year": workbook.add_format({**entry, "num_format": "0", "align": "center"}),
             "stt": workbook.add_format({**entry, "num_format": "0", "align": "center"}),
-            "number": workbook.add_format({**entry, "num_format": "#,##0.###"}),
+            "number": workbook.add_format({**entry, "num_format": NUMBER_FORMATS["number"]}),
             "date": workbook.add_format({**entry, "num_format": "dd/mm/yyyy", "align": "center"}),
         }
 
@@ -259,7 +262,8 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
         else:
             low, high = meta.get("min", 0), meta.get("max", 10**9)
         what = "số" if kind == "number" else "số nguyên"
-        text = f"Nhập {what} từ {low} đến {high}."
+        year_bound = bool(meta.get("birth_year"))
+        text = f"Nhập {what} từ {vi_bound(low, year=year_bound)} đến {vi_bound(high, year=year_bound)}."
         return {"validate": "decimal" if kind == "number" else "integer", "criteria": "between",
                 "minimum": low, "maximum": high, "input_title": title,
                 "input_message": f"{hint} {text}".strip()[:255],
@@ -276,8 +280,9 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
                 "error_message": f"{name}: giá trị này không có trong danh sách gợi ý; bấm OK để giữ nguyên."[:255]}
     if meta.get("max_len"):
         return {"validate": "length", "criteria": "<=", "value": meta["max_len"], "input_title": title,
-                "input_message": (hint or f"Tối đa {meta['max_len']} ký tự.")[:255],
-                "error_title": "Quá dài", "error_message": f"{name}: tối đa {meta['max_len']} ký tự."[:255]}
+                "input_message": (hint or f"Tối đa {vi_number(meta['max_len'])} ký tự.")[:255],
+                "error_title": "Quá dài",
+                "error_message": f"{name}: tối đa {vi_number(meta['max_len'])} ký tự."[:255]}
     return {"validate": "any", "input_title": title, "input_message": hint[:255]} if hint else {}
 
 
@@ -316,7 +321,7 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
             meta = {k: v for k, v in meta.items() if k != "suggest"}
         sheet.write_string(first - 1, col, _label(meta), styles.header)
         sheet.set_column(col, col, meta.get("width", 14))
-        entry = styles.entry[meta["kind"]]
+        entry = styles.entry["birth_year" if meta.get("birth_year") else meta["kind"]]
         filled = fill.rows(sheet_name)
         for row in range(first, end + 1):
             offset = row - first

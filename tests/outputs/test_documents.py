@@ -262,3 +262,43 @@ def test_dossier_converts_to_pdf_with_numbered_pages(run, tmp_path: Path) -> Non
     for number, page in enumerate(pages[1:], start=2):
         assert page.strip().splitlines()[0].strip() == str(number)
     assert "DANH SÁCH" in "".join(pages[1:]) and "Nguyễn Văn Bình" in pages[-1]
+
+
+# ---------------------------------------------------------------- numbers (one way of writing them)
+
+NUMBER_AS_TEXT = re.compile(r"-?\d[\d.,]*( điểm| ?%)?")
+
+
+def test_no_cell_a_user_reads_holds_a_number_as_text(run) -> None:
+    path, book = run
+    feedback = openpyxl.load_workbook(next((path.parent / "phan_hoi").glob("[0-9]*.xlsx")))
+    for workbook in (book, feedback):
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible":
+                continue
+            header = {c.column: c.value for c in sheet[1]}
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:
+                    if isinstance(cell.value, str) and header.get(cell.column) not in ("Mã đơn vị", "Gặp"):
+                        assert not NUMBER_AS_TEXT.fullmatch(cell.value), (sheet.title, cell.coordinate, cell.value)
+
+
+def test_number_formats_write_numbers_the_vietnamese_way(run) -> None:
+    _, book = run
+    sheet = book["Cá nhân"]
+    header = {c.value: c.column for c in sheet[1]}
+    years = [sheet.cell(r, header["Năm sinh"]) for r in range(2, sheet.max_row + 1)]
+    scores = [sheet.cell(r, header["Điểm"]) for r in range(2, sheet.max_row + 1)
+              if isinstance(sheet.cell(r, header["Điểm"]).value, (int, float))]
+    assert years and {c.number_format for c in years if c.value is not None} == {"0"}  # 1985, never 1.985
+    assert scores and {c.number_format for c in scores} == {"[$-42A]0.0"}  # 76,8 and 80,0
+    overview = book["Tổng quan"]
+    shares = [r[6] for r in overview.iter_rows() if r[0].value in ("Tỷ lệ nữ (%)", "Tỷ lệ dân tộc thiểu số (%)")]
+    assert shares and all(c.number_format == "[$-42A]#,##0.0" or float(c.value).is_integer() for c in shares)
+
+
+def test_vietnamese_numbers_in_text() -> None:
+    from pipeline.vi.numbers import vi_bound, vi_number
+    assert [vi_number(n) for n in (2000, 100000, 1048576, 76.8, 93.75, 0.5)] == [
+        "2.000", "100.000", "1.048.576", "76,8", "93,75", "0,5"]
+    assert vi_bound(1950, year=True) == "1950" and vi_bound(100000) == "100.000"

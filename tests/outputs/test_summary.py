@@ -103,7 +103,7 @@ def test_submission_status_lists_every_roster_unit_once(demo_run, config) -> Non
     codes = [r["Mã đơn vị"] for r in rows if r["Mã đơn vị"]]
     assert sorted(codes) == sorted(config.for_year(YEAR).units["ma_don_vi"])
     assert len(codes) == len(set(codes))
-    assert {r["Tình trạng"] for r in rows} <= {"Đã nộp — hợp lệ", "Đã nộp — có dòng lỗi", "Bị từ chối", "Chưa nộp"}
+    assert {r["Tình trạng"] for r in rows} <= {"Đã nộp — hợp lệ", "Đã nộp — có dòng lỗi", "Có tệp bị từ chối", "Chưa nộp"}
     assert 39 <= sum(r["Tình trạng"] == "Chưa nộp" for r in rows) <= 55 - 16 + 4  # 16 units sent files
     for r in rows:
         assert (r["Tình trạng"] == "Chưa nộp") == (not r["Tệp"])
