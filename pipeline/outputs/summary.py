@@ -7,7 +7,7 @@ one header row so that the level above can read them by program.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,24 @@ from pipeline.config.year import YearConfig
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.document import DocumentSheet, DocumentStyles, Grid, lines_of, rows_height
 from pipeline.outputs.official import FONT, LIST, REPORT, SIZE, Page
-from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table, write_value
+from pipeline.outputs.xlsx import (
+    Formats,
+    new_workbook,
+    print_landscape,
+    row_height,
+    text_lines,
+    write_table,
+    write_value,
+)
 from pipeline.scoring.consolidate import Consolidation, proposal_form
+from pipeline.vi.numbers import vi_number
 from schemas.rules import SEVERITY_LABEL
 from schemas.scored import GROUP_PREFIX, POINTS_PREFIX, Scores
 from schemas.submission import CollectiveRow, IndividualRow, Provenance, ReportForm, UnitForm, column_specs
 
+SPEC_WIDTHS = {"stt": 5, "ten_tap_the": 24, "ho_ten": 22, "tom_tat": 40, "chuc_vu": 14, "nam_sinh": 7,
+               "gioi_tinh": 6}  # the detail sheets' input columns (others 12)
 MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header: longer tables continue on "<sheet> (2)"…
-METHOD_LABEL = {"muc_do": "Theo mức độ thực hiện", "bang": "Theo bảng điểm", "ty_le": "Tỷ lệ % (tử số ÷ mẫu số)",
-                "binh_quan": "Bình quân một đoàn viên"}
 
 
 def summary_path(folder: Path, school_year: str) -> Path:
@@ -191,8 +200,8 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
             "" if record.get(Scores.diem) is None or pd.isna(record.get(Scores.diem)) else "Có")
         record["_proposed"] = "Có" if record.get(Scores.de_nghi) else "Không"
         rows.append([record.get(key) for key, _ in columns])
-    widths = [9, 26, 12, 10, *(14 for _ in specs), 9, *(9 for _ in point_columns), *(9 for _ in group_columns),
-              7, 20, 18, 6, 9, 30, 30, 6]
+    widths = [7, 22, 10, 8, *(SPEC_WIDTHS.get(k, 12) for k in specs), 9, *(9 for _ in point_columns),
+              *(9 for _ in group_columns), 7, 20, 18, 6, 9, 30, 30, 6]
     shown_as = {"stt": "plain", "nam_sinh": "plain", "dong": "plain", "hang": "plain", "diem": "score"}
     kinds = {col: shown_as[key] for col, (key, _) in enumerate(columns) if key in shown_as}
     for part, start in enumerate(range(0, max(len(rows), 1), MAX_DATA_ROWS), start=1):
@@ -204,10 +213,16 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
         for offset, values in enumerate(rows[start:start + MAX_DATA_ROWS], start=1):
             for col, value in enumerate(values):
                 write_value(sheet, offset, col, value, formats, kind=kinds.get(col))
-        sheet.set_row(0, 60)
+            lines = max((text_lines(v, widths[c]) for c, v in enumerate(values) if isinstance(v, str) and len(v) > 8),
+                        default=1)
+            if lines > 1:  # wrapped text: the row as tall as its longest cell (LibreOffice does not fit it)
+                sheet.set_row(offset, row_height(lines))
+        sheet.set_row(0, row_height(min(max(text_lines(h, widths[c]) for c, (_, h) in enumerate(columns)), 10)))
         sheet.freeze_panes(1, 4 if kind == "tap_the" else 6)
         sheet.autofilter(0, 0, max(len(rows[start:start + MAX_DATA_ROWS]), 1), len(columns) - 1)
-        print_landscape(sheet, repeat_header=0)
+        # too wide for one legible page: printed across then down, the unit and the name on every page
+        name_col = next(n for n, (key, _) in enumerate(columns) if key in (CollectiveRow.ten_tap_the, IndividualRow.ho_ten))
+        print_landscape(sheet, repeat_header=0, widths=widths, repeat_columns=name_col)
 
 
 def _reports(workbook: Workbook, formats: Formats, result: Consolidation) -> None:
@@ -250,34 +265,54 @@ def _messages(workbook: Workbook, formats: Formats, result: Consolidation) -> No
 
 
 def _criteria(workbook: Workbook, formats: Formats, criteria: Criteria, config: YearConfig) -> None:
+    """The criteria used, as sentences staff and the level above read (the program's codes stay in config)."""
     sheet = workbook.add_worksheet("Tiêu chí")
+    labels = {key: str(meta["label"]) for model in (CollectiveRow, IndividualRow, UnitForm)
+              for key, meta in column_specs(model).items()}
     rows: list[Sequence[Any]] = []
     for target in criteria.targets:
         for gate in target.gates:
-            rule = ("tập thể do mình đứng đầu là tập thể điển hình" if gate.leader else
-                    f"{gate.column} ∈ {{{', '.join(gate.accepted)}}}")
-            rows.append([target.name, "Điều kiện", gate.reason, rule, "", ""])
+            rule = ("tập thể do mình đứng đầu cũng đạt điển hình" if gate.leader else
+                    f"{labels.get(gate.column, gate.column)}: {' hoặc '.join(gate.accepted)}")
+            rows.append([target.name, "Điều kiện bắt buộc", gate.reason, rule, None, ""])
         for group in target.groups:
             for criterion in group.criteria:
-                if criterion.table is not None:
-                    detail = "; ".join(f"{k}: {v:g}" for k, v in criterion.table.items())
-                elif criterion.thresholds:
-                    detail = "; ".join(f"{'>' if t.strict else '≥'} {t.bound:g}: {t.points:g}"
-                                       for t in criterion.thresholds)
-                else:
-                    detail = "; ".join(f"{k}: {v:g} %" for k, v in criteria.rating_percent.items())
-                source = criterion.column or f"{criterion.numerator} ÷ {criterion.denominator or 'số đoàn viên'}"
-                rows.append([target.name, group.name, criterion.name, f"{METHOD_LABEL[criterion.method]} ({source})",
-                             criterion.points, detail])
-    rows.append(["Xếp loại", "Điển hình toàn diện", f"điểm ≥ {criteria.comprehensive_score:g}",
-                 f"mọi nhóm ≥ {criteria.comprehensive_group:g} %", "", ""])
-    rows.append(["Xếp loại", "Điển hình trên lĩnh vực", f"điểm ≥ {criteria.field_score:g}",
-                 f"ít nhất một nhóm ≥ {criteria.field_group:g} %", "", ""])
+                rows.append([target.name, group.name, criterion.name, _how(criterion, labels), criterion.points,
+                             _levels(criterion, criteria)])
+    rows.append(["Xếp loại", "Điển hình toàn diện", f"điểm từ {vi_number(criteria.comprehensive_score)} trở lên",
+                 f"và mọi nhóm đạt từ {vi_number(criteria.comprehensive_group)} % số điểm của nhóm", None, ""])
+    rows.append(["Xếp loại", "Điển hình trên lĩnh vực", f"điểm từ {vi_number(criteria.field_score)} trở lên",
+                 f"và ít nhất một nhóm đạt từ {vi_number(criteria.field_group)} % số điểm của nhóm", None, ""])
+    names = {t.code: t.name for t in criteria.targets} | {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
     for code, quota in criteria.quotas.items():
-        rows.append(["Chỉ tiêu", code, "số đề nghị tối đa", "không giới hạn" if quota == 0 else str(quota), "", ""])
+        rows.append(["Chỉ tiêu đề nghị", names.get(code, code), "số đề nghị biểu dương tối đa",
+                     "không giới hạn" if quota == 0 else vi_number(quota), None, ""])
     rows.append(["Phiên bản", f"tiêu chí {criteria.version}", f"chương trình {__version__}",
-                 f"cấu hình sha256 {config.config_sha256[:16]}…", "", ""])
-    write_table(sheet, 0, ["Đối tượng", "Nhóm", "Tiêu chí", "Cách tính", "Điểm", "Mức / ngưỡng"], rows, formats,
-                widths=[28, 24, 44, 36, 7, 50])
+                 f"mã kiểm tra cấu hình {config.config_sha256[:16]}…", None, ""])
+    write_table(sheet, 0, ["Đối tượng", "Nhóm", "Tiêu chí", "Cách tính", "Điểm tối đa", "Mức và điểm"], rows,
+                formats, widths=[26, 24, 44, 40, 9, 50])
     sheet.freeze_panes(1, 0)
     print_landscape(sheet, repeat_header=0)
+
+
+def _how(criterion: Any, labels: Mapping[str, str]) -> str:
+    """How a criterion is computed, in words."""
+    if criterion.method == "ty_le":
+        return (f"tỷ lệ % = {labels.get(criterion.numerator, criterion.numerator)} ÷ "
+                f"{labels.get(criterion.denominator, criterion.denominator)}")
+    if criterion.method == "binh_quan":
+        return (f"{labels.get(criterion.numerator, criterion.numerator)} chia cho "
+                f"{labels.get(criterion.denominator, criterion.denominator) if criterion.denominator else 'số đoàn viên'}")
+    source = labels.get(criterion.column, criterion.column)
+    return f"theo mức độ thực hiện ở cột {source}" if criterion.method == "muc_do" else f"theo cột {source}"
+
+
+def _levels(criterion: Any, criteria: Criteria) -> str:
+    """The points of each level or threshold: "từ 70 % trở lên: 15 điểm; …"."""
+    if criterion.table is not None:
+        return "; ".join(f"{level}: {vi_number(points)} điểm" for level, points in criterion.table.items())
+    if criterion.thresholds:
+        unit = " %" if criterion.method == "ty_le" else " nghìn đồng" if criterion.method == "binh_quan" else ""
+        return "; ".join(f"{'trên' if t.strict else 'từ'} {vi_number(t.bound)}{unit}{'' if t.strict else ' trở lên'}: "
+                         f"{vi_number(t.points)} điểm" for t in criterion.thresholds) + "; thấp hơn: 0 điểm"
+    return "; ".join(f"{level}: {vi_number(percent)} % số điểm" for level, percent in criteria.rating_percent.items())

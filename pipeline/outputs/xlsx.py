@@ -27,7 +27,12 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings
                 # its metric twin Liberation Serif) is on every PC, Calibri is not (LibreOffice without it
                 # widens every column by an eighth and the documents no longer fit their page).
                 "default_format_properties": {"font_name": "Times New Roman", "font_size": 11, "font_scheme": "none"}}
-LINE_HEIGHT = 15.0  # points per line of 11 pt text
+LINE_HEIGHT = 13.0  # points per wrapped line of 11 pt Times New Roman (a one-line row keeps Excel's 15)
+
+
+def row_height(lines: int) -> float:
+    """The height (pt) of a row of ``lines`` wrapped lines of 11 pt text, at most Excel's 409."""
+    return min(max(LINE_HEIGHT * lines + 3, 15.0), 409.0)
 PAPER_A4 = 9
 
 _BASE = {"font_name": FONT, "font_size": 11, "valign": "top"}
@@ -120,7 +125,7 @@ def write_table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Iterab
         sheet.set_column(col, col, width)
     for col, header in enumerate(headers):
         sheet.write_string(top, col, header, formats.header)
-    sheet.set_row(top, LINE_HEIGHT * max(text_lines(h, widths[c]) for c, h in enumerate(headers)))
+    sheet.set_row(top, row_height(max(text_lines(h, widths[c]) for c, h in enumerate(headers))))
     row_number = top
     for index, values in enumerate(rows):
         row_number += 1
@@ -129,25 +134,58 @@ def write_table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Iterab
             write_value(sheet, row_number, col, value, formats, style, (kinds or {}).get(col))
         lines = max((text_lines(v, widths[c]) for c, v in enumerate(values) if isinstance(v, str)), default=1)
         if lines > 1:
-            sheet.set_row(row_number, LINE_HEIGHT * lines)
+            sheet.set_row(row_number, row_height(lines))
     return row_number + 1
 
 
-# Times New Roman 11 fits about 1.35 characters per unit of column width (units are Calibri digits).
-CHARS_PER_WIDTH = 1.35
+# Times New Roman 11 fits about one character per unit of column width (measured on LibreOffice's pages).
+CHARS_PER_WIDTH = 1.05
 
 
-def text_lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` units wide (an estimate; Excel does not autofit)."""
-    usable = max(width * CHARS_PER_WIDTH - 2, 1)
-    return sum(max(1, math.ceil(len(part) / usable)) for part in str(text).split("\n"))
+def text_lines(text: str, width: float, chars_per_width: float = CHARS_PER_WIDTH) -> int:
+    """Lines a wrapped text takes in a column ``width`` units wide: words wrapped greedily as Excel and
+    LibreOffice wrap them (an estimate of the widths; neither application fits row heights for us)."""
+    capacity = max(width * chars_per_width - 0.5, 1)
+    lines = 0
+    for part in str(text).split("\n"):
+        used, count = 0.0, 1
+        for word in part.split():
+            size = float(len(word))
+            if used and used + 1 + size > capacity:
+                count, used = count + 1, 0.0
+            while size > capacity:  # a word longer than the line breaks inside
+                count, size = count + 1, size - capacity
+            used = used + 1 + size if used else size
+        lines += count
+    return lines
 
 
-def print_landscape(sheet: Worksheet, *, repeat_header: int | None = None) -> None:
-    """A4 landscape, one page wide, the header row repeated, page numbers in the footer."""
+PRINTABLE_PX = (297 - 2 * 10.2) * 96 / 25.4  # A4 landscape between margins of 0.4 inch, at 100 %
+LEGIBLE_SCALE = 0.7  # below this, 11 pt text prints under 8 pt
+
+
+def pages_wide(widths: Sequence[float], repeated: int = 0) -> int:
+    """Pages across a table needs to print at LEGIBLE_SCALE or more, its first ``repeated`` columns on each."""
+    px = [7 * w + 5 for w in widths]
+    room = PRINTABLE_PX / LEGIBLE_SCALE
+    if sum(px) <= room:
+        return 1
+    kept = sum(px[:repeated])
+    return math.ceil((sum(px) - kept) / max(room - kept, 1))
+
+
+def print_landscape(sheet: Worksheet, *, repeat_header: int | None = None, widths: Sequence[float] = (),
+                    repeat_columns: int | None = None) -> None:
+    """A4 landscape, the header row repeated, page numbers in the footer; one page wide when that stays
+    legible, else across then down with columns ``0…repeat_columns`` (the unit and the name) on every page."""
     sheet.set_landscape()
     sheet.set_paper(PAPER_A4)
-    sheet.fit_to_pages(1, 0)
+    wide = pages_wide(widths, (repeat_columns or 0) + 1) if widths else 1
+    sheet.fit_to_pages(wide, 0)
+    if wide > 1:
+        sheet.print_across()
+        if repeat_columns is not None:
+            sheet.repeat_columns(0, repeat_columns)
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     if repeat_header is not None:
         sheet.repeat_rows(repeat_header)

@@ -302,3 +302,36 @@ def test_vietnamese_numbers_in_text() -> None:
     assert [vi_number(n) for n in (2000, 100000, 1048576, 76.8, 93.75, 0.5)] == [
         "2.000", "100.000", "1.048.576", "76,8", "93,75", "0,5"]
     assert vi_bound(1950, year=True) == "1950" and vi_bound(100000) == "100.000"
+
+
+# ---------------------------------------------------------------- the detail sheets and the criteria
+
+@pytest.mark.parametrize("name", ["Tập thể", "Cá nhân"])
+def test_detail_sheets_print_legibly_across_pages_with_the_unit_and_name_repeated(run, name) -> None:
+    from pipeline.outputs.xlsx import LEGIBLE_SCALE, PRINTABLE_PX
+    _, book = run
+    sheet = book[name]
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    header = [c.value for c in sheet[1]]
+    name_col = header.index("Tên tập thể" if name == "Tập thể" else "Họ và tên")
+    assert sheet.print_title_cols == f"$A:${openpyxl.utils.get_column_letter(name_col + 1)}"
+    assert sheet.page_setup.pageOrder == "overThenDown" and sheet.page_setup.fitToWidth >= 2
+    px = [7 * (sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width - 5 / 7) + 5
+          for c in range(1, len(header) + 1)]
+    kept = sum(px[:name_col + 1])
+    pages = sheet.page_setup.fitToWidth
+    scale = PRINTABLE_PX * pages / (sum(px) + kept * (pages - 1))
+    assert scale >= LEGIBLE_SCALE - 0.02  # 11 pt text prints at 7.5 pt or more
+    # wrapped text gets rows tall enough: the longest summary's row is more than one line
+    summaries = [c for c in sheet[openpyxl.utils.get_column_letter(header.index("Tóm tắt thành tích") + 1)][1:]
+                 if isinstance(c.value, str) and len(c.value) > 90]
+    assert summaries and all((sheet.row_dimensions[c.row].height or 15) >= 29 for c in summaries)
+
+
+def test_criteria_sheet_reads_as_prose(run) -> None:
+    _, book = run
+    texts = [str(v) for row in book["Tiêu chí"].iter_rows(min_row=2, values_only=True) for v in row if v is not None]
+    assert not any(re.search(r"[a-z]+_[a-z]+|∈|÷ [a-z]", t) for t in texts), [t for t in texts if "_" in t][:3]
+    assert "Đạt chuẩn văn hóa (trường học / cơ quan): Có" in texts
+    assert any(t.startswith("tỷ lệ % = Số học sinh đạt mức khá, giỏi ÷ Tổng số học sinh") for t in texts)
+    assert any("từ 70 % trở lên: 15 điểm" in t for t in texts)
