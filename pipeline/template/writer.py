@@ -64,6 +64,9 @@ STATUS_CELL = "B2"  # on `Đơn vị`: number of problems left
 STATUS_NAME = "so_loi_con_lai"
 STARTED_NAME = "da_nhap"
 PROBLEM_HEADER, COUNT_HEADER = "Cần sửa", "Số lỗi"
+# Đơn vị fields the roster fills by formula from the chosen code (the school may still type over them).
+FROM_ROSTER = {"ten_don_vi": "ds_don_vi_ten", "loai_don_vi": "ds_don_vi_loai", "cap_hoc": "ds_don_vi_cap_hoc",
+               "dia_ban": "ds_don_vi_dia_ban"}
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ class _Styles:
         self.note = workbook.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True,
                                          "border": 1})
         self.plain = workbook.add_format(base)
+        self.sign = workbook.add_format({**base, "bold": True, "align": "center"})
+        self.sign_note = workbook.add_format({**base, "italic": True, "align": "center"})
         self.bold = workbook.add_format({**base, "bold": True})
         self.wrap = workbook.add_format({**base, "text_wrap": True, "valign": "top"})
         self.table = workbook.add_format({**base, "text_wrap": True, "border": 1, "valign": "top"})
@@ -198,21 +203,32 @@ class _Styles:
         self.status = workbook.add_format({**base, "bold": True, "font_size": 12, "font_color": "#C00000",
                                            "align": "center", "border": 2})
         self.status_text = workbook.add_format({**base, "bold": True, "font_size": 12})
-        self.bad = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.bad = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1})
+        self.row_border = workbook.add_format({"border": 1})
         self.locked_value = workbook.add_format({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2",
                                                  "num_format": "@"})
         entry = {**base, "border": 1, "locked": False, "bg_color": "#FFFDE7"}
-        self.entry = {
-            "text": workbook.add_format({**entry, "num_format": "@", "text_wrap": True}),
-            "code": workbook.add_format({**entry, "num_format": "@"}),
-            "enum": workbook.add_format({**entry, "num_format": "@", "text_wrap": True}),
-            "year": workbook.add_format({**entry, "num_format": "@"}),
-            "int": workbook.add_format({**entry, "num_format": NUMBER_FORMATS["integer"], "align": "center"}),
-            "birth_year": workbook.add_format({**entry, "num_format": "0", "align": "center"}),
-            "stt": workbook.add_format({**entry, "num_format": "0", "align": "center"}),
-            "number": workbook.add_format({**entry, "num_format": NUMBER_FORMATS["number"]}),
-            "date": workbook.add_format({**entry, "num_format": "dd/mm/yyyy", "align": "center"}),
-        }
+        self.entry = {kind: workbook.add_format({**entry, **props}) for kind, props in ENTRY_KINDS.items()}
+        # List rows: no border or fill of their own (a row that shows nothing is empty to the printer, so blank
+        # rows print no pages); borders come by conditional format once a row is typed in.
+        plain_entry = {**base, "locked": False}
+        self.list_entry = {kind: workbook.add_format({**plain_entry, **{k: v for k, v in props.items()
+                                                                         if k in ("num_format", "align",
+                                                                                  "text_wrap")}})
+                           for kind, props in ENTRY_KINDS.items()}
+
+
+ENTRY_KINDS: dict[str, dict[str, Any]] = {  # the number format and alignment of each kind of input cell
+    "text": {"num_format": "@", "text_wrap": True},
+    "code": {"num_format": "@"},
+    "enum": {"num_format": "@", "text_wrap": True},
+    "year": {"num_format": "@"},
+    "int": {"num_format": NUMBER_FORMATS["integer"], "align": "center"},
+    "birth_year": {"num_format": "0", "align": "center"},
+    "stt": {"num_format": "0", "align": "center"},
+    "number": {"num_format": NUMBER_FORMATS["number"]},
+    "date": {"num_format": "dd/mm/yyyy", "align": "center"},
+}
 
 
 def _label(meta: Mapping[str, Any]) -> str:
@@ -245,17 +261,26 @@ def _write_lists(workbook: Workbook, sheet: Worksheet, year: YearConfig) -> None
                                            f"${xl_col_to_name(col)}${last + 1}")
 
 
+def _fit(text: str, limit: int) -> str:
+    """``text`` within Excel's limit for an input prompt (title 32, message 255 characters), cut at a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
+
+
 def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any]:
     """The data validation of one column: dropdown or range, with Vietnamese messages."""
     name = str(meta.get("short") or meta["label"])
-    title = name[:32]
+    title = _fit(name, 32)
     hint = str(meta.get("hint") or "")
     kind = meta["kind"]
     if kind in ("enum", "code") and meta.get("vocab"):
         return {"validate": "list", "source": f"=ds_{meta['vocab']}", "input_title": title,
-                "input_message": (hint or "Chọn trong danh sách (bấm mũi tên bên phải ô).")[:255],
+                "input_message": _fit(hint or "Chọn trong danh sách (bấm mũi tên bên phải ô).", 255),
                 "error_title": "Giá trị không có trong danh sách",
-                "error_message": f"{name}: hãy chọn một giá trị trong danh sách của ô."[:255]}
+                "error_message": _fit(f"{name}: hãy chọn một giá trị trong danh sách của ô.", 255)}
     if kind in ("int", "stt", "number"):
         if meta.get("birth_year"):
             low, high = birth_year_range(context.year_start)
@@ -266,24 +291,26 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
         text = f"Nhập {what} từ {vi_bound(low, year=year_bound)} đến {vi_bound(high, year=year_bound)}."
         return {"validate": "decimal" if kind == "number" else "integer", "criteria": "between",
                 "minimum": low, "maximum": high, "input_title": title,
-                "input_message": f"{hint} {text}".strip()[:255],
-                "error_title": "Số không hợp lệ", "error_message": f"{name}: {text[0].lower()}{text[1:]}"[:255]}
+                "input_message": _fit(f"{hint} {text}".strip(), 255),
+                "error_title": "Số không hợp lệ",
+                "error_message": _fit(f"{name}: {text[0].lower()}{text[1:]}", 255)}
     if kind == "date":
         return {"validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
                 "maximum": dt.date(2100, 12, 31), "input_title": title,
-                "input_message": (hint or "Nhập ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.")[:255],
+                "input_message": _fit(hint or "Nhập ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.", 255),
                 "error_title": "Ngày không hợp lệ",
-                "error_message": f"{name}: cần một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019."[:255]}
+                "error_message": _fit(f"{name}: cần một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.", 255)}
     if meta.get("suggest"):
         return {"validate": "list", "source": f"=ds_{meta['suggest']}", "error_type": "information",
-                "input_title": title, "input_message": hint[:255], "error_title": "Giá trị ngoài danh sách",
-                "error_message": f"{name}: giá trị này không có trong danh sách gợi ý; bấm OK để giữ nguyên."[:255]}
+                "input_title": title, "input_message": _fit(hint, 255), "error_title": "Giá trị ngoài danh sách",
+                "error_message": _fit(f"{name}: giá trị này không có trong danh sách gợi ý; bấm OK để giữ nguyên.",
+                                      255)}
     if meta.get("max_len"):
         return {"validate": "length", "criteria": "<=", "value": meta["max_len"], "input_title": title,
-                "input_message": (hint or f"Tối đa {vi_number(meta['max_len'])} ký tự.")[:255],
+                "input_message": _fit(hint or f"Tối đa {vi_number(meta['max_len'])} ký tự.", 255),
                 "error_title": "Quá dài",
-                "error_message": f"{name}: tối đa {vi_number(meta['max_len'])} ký tự."[:255]}
-    return {"validate": "any", "input_title": title, "input_message": hint[:255]} if hint else {}
+                "error_message": _fit(f"{name}: tối đa {vi_number(meta['max_len'])} ký tự.", 255)}
+    return {"validate": "any", "input_title": title, "input_message": _fit(hint, 255)} if hint else {}
 
 
 def _write_entry(sheet: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
@@ -321,7 +348,7 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
             meta = {k: v for k, v in meta.items() if k != "suggest"}
         sheet.write_string(first - 1, col, _label(meta), styles.header)
         sheet.set_column(col, col, meta.get("width", 14))
-        entry = styles.entry["birth_year" if meta.get("birth_year") else meta["kind"]]
+        entry = styles.list_entry["birth_year" if meta.get("birth_year") else meta["kind"]]
         filled = fill.rows(sheet_name)
         for row in range(first, end + 1):
             offset = row - first
@@ -354,9 +381,13 @@ def _write_list_sheet(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Map
             ors = ",".join(f"IFERROR({c},TRUE)" for c in conditions)
             sheet.conditional_format(first, keys.index(key), end, keys.index(key), {
                 "type": "formula", "criteria": f"=AND({started},OR({ors}))", "format": styles.bad})
+    # after the highlights (LibreOffice applies the first matching rule of overlapping ranges)
+    sheet.conditional_format(first, 0, end, last, {"type": "formula", "format": styles.row_border,
+                                                   "criteria": f"=COUNTA($A{top}:${letters[keys[-1]]}{top})>0"})
     sheet.freeze_panes(first, 2)
     sheet.autofilter(first - 1, 0, end, count_col)
-    _print_setup(sheet, end, count_col, repeat_to=first - 1, pages_wide=2)
+    # The print area: the school's columns (not our check columns); pages without a typed row are not printed.
+    _print_setup(sheet, end, last, repeat_to=first - 1, pages_wide=2)
     sheet.protect("", _PROTECTION)
     return (f"{quote_sheetname(sheet_name)}!${xl_col_to_name(count_col)}${first + 1}:"
             f"${xl_col_to_name(count_col)}${end + 1}")
@@ -390,7 +421,13 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
             check = year_check(year.school_year)
             conditions = [(render(check.condition, cell, {}, row + 1), check.message)]
         else:
-            _write_entry(sheet, row, 1, values.get(key), styles.entry[meta["kind"]])
+            if unit_form and key in FROM_ROSTER:  # filled from the roster once the code is chosen (still typed over)
+                code = f"$B${header + 2 + list(specs).index(UnitForm.ma_don_vi)}"
+                sheet.write_formula(row, 1, f'=IF(LEN(TRIM({code}))=0,"",IFERROR(INDEX({FROM_ROSTER[key]},'
+                                            f'MATCH(TRIM({code}),ds_don_vi,0)),""))', styles.entry[meta["kind"]],
+                                    values.get(key) or "")
+            else:
+                _write_entry(sheet, row, 1, values.get(key), styles.entry[meta["kind"]])
             validation = _validation(meta, context)
             if validation:
                 sheet.data_validation(row, 1, row, 1, validation)
@@ -409,6 +446,15 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
                                                       "format": styles.bad})
         count_cells.append(f"{quote_sheetname(sheet_name)}!$E${row + 1}")
     last_row = header + len(specs)
+    if not unit_form:  # the report is signed: date, the one who made it, the union's chairman and its seal
+        sign = last_row + 2
+        sheet.merge_range(sign, 2, sign, 3, "……………, ngày …… tháng …… năm 20……", styles.sign_note)
+        sheet.write_string(sign + 1, 0, "NGƯỜI LẬP BIỂU", styles.sign)
+        sheet.merge_range(sign + 1, 2, sign + 1, 3, "TM. BAN CHẤP HÀNH CÔNG ĐOÀN CƠ SỞ", styles.sign)
+        sheet.write_string(sign + 2, 0, "(Ký, ghi rõ họ tên)", styles.sign_note)
+        sheet.merge_range(sign + 2, 2, sign + 2, 3, "CHỦ TỊCH", styles.sign)
+        sheet.merge_range(sign + 3, 2, sign + 3, 3, "(Ký, ghi rõ họ tên, đóng dấu)", styles.sign_note)
+        last_row = sign + 8  # room to sign
     sheet.set_row(0, 24)
     _print_setup(sheet, last_row, 3, repeat_to=None)
     sheet.protect("", _PROTECTION)
@@ -441,7 +487,8 @@ def _write_status(workbook: Workbook, sheet: Worksheet, count_ranges: list[str],
              f"${LIST_HEADER_ROW + rows}"
              for (name, rows), model in zip(LIST_ROWS.items(), (CollectiveRow, IndividualRow))]
     report = f"{quote_sheetname(SHEET_REPORT)}!$B${FORM_HEADER_ROW + 1}:$B${FORM_HEADER_ROW + 30}"
-    workbook.define_name(STARTED_NAME, f"=(COUNTA({unit_inputs})-1+COUNTA({lists[0]})+COUNTA({lists[1]})"
+    # (LEN, not COUNTA: the roster-filled cells hold formulas, which COUNTA counts even while they show nothing)
+    workbook.define_name(STARTED_NAME, f"=(SUMPRODUCT(--(LEN({unit_inputs})>0))-1+COUNTA({lists[0]})+COUNTA({lists[1]})"
                                        f"+COUNTA({report}))>0")
 
 
@@ -469,6 +516,7 @@ def _print_setup(sheet: Worksheet, last_row: int, last_col: int, *, repeat_to: i
     sheet.fit_to_pages(pages_wide, 0)
     if pages_wide > 1:
         sheet.repeat_columns(0, 1)
+        sheet.print_across()  # page 1 then its right half, before the next rows
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     sheet.center_horizontally()
     sheet.print_area(0, 0, last_row, last_col)

@@ -270,3 +270,23 @@ def test_self_check_messages_never_contain_the_separator(config) -> None:
     for model in SHEET_MODELS.values():
         for check in column_checks(column_specs(model), context, form=False):
             assert SEPARATOR not in check.message, check.message
+
+
+def test_report_has_a_date_and_signature_lines_inside_its_print_area(template_factory) -> None:
+    sheet = openpyxl.load_workbook(template_factory("2018-2019"))["Kết quả"]
+    texts = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in ("……………, ngày …… tháng …… năm 20……", "NGƯỜI LẬP BIỂU", "TM. BAN CHẤP HÀNH CÔNG ĐOÀN CƠ SỞ",
+                 "CHỦ TỊCH", "(Ký, ghi rõ họ tên, đóng dấu)"):
+        assert text in texts, text
+    last = int(str(sheet.print_area).rsplit("$", 1)[1])
+    assert texts["(Ký, ghi rõ họ tên, đóng dấu)"].row + 3 <= last  # room to sign, printed
+
+
+def test_prompts_fit_excel_limits_and_end_at_a_word(template_factory) -> None:
+    book = openpyxl.load_workbook(template_factory("2018-2019"))
+    for sheet in book.worksheets:
+        for validation in sheet.data_validations.dataValidation:
+            for text, limit in ((validation.promptTitle, 32), (validation.prompt, 255), (validation.error, 255)):
+                if text:
+                    assert len(text) <= limit, (sheet.title, text)
+                    assert not text.endswith(" ") and (len(text) < limit - 1 or text.endswith("…")), text

@@ -46,6 +46,14 @@ def _fill(template: Path, target: Path, *, collectives: list[list], people: list
     return target
 
 
+def _code_only(template: Path, target: Path) -> Path:
+    """Only the unit code chosen on Đơn vị: name, type, level and area come from the roster by formula."""
+    workbook = openpyxl.load_workbook(template)
+    workbook["Đơn vị"]["B5"].value = UNIT[5]
+    workbook.save(target)
+    return target
+
+
 def _variant(values: list, **changes: object) -> list:
     copy = list(values)
     for index, value in changes.items():
@@ -76,6 +84,7 @@ def recalculated(template_factory, tmp_path_factory: pytest.TempPathFactory) -> 
         "two_problems": _fill(template, work / "two_problems.xlsx", collectives=[COLLECTIVE],
                               people=[PERSON, missing, too_old]),
         "cross_rules": _fill(template, work / "cross_rules.xlsx", collectives=broken, people=bad_people),
+        "code_only": _code_only(template, work / "code_only.xlsx"),
     }
     converted = convert_many(list(files.values()), "xlsx", work / "recalculated")
     return {name: openpyxl.load_workbook(path, data_only=True) for name, path in zip(files, converted)}
@@ -106,6 +115,13 @@ def test_status_counts_exactly_the_problems_left(recalculated) -> None:
     assert people["S6"].value == "Năm sinh: cần số nguyên từ 1948 đến 2000; " and people["T6"].value == 1
 
 
+def test_choosing_the_code_fills_name_type_level_and_area_from_the_roster(recalculated) -> None:
+    unit = recalculated["code_only"]["Đơn vị"]
+    assert [unit[f"B{row}"].value for row in (6, 7, 8, 9)] == [UNIT[6], UNIT[7], UNIT[8], UNIT[9]]
+    clean = recalculated["clean"]["Đơn vị"]
+    assert all(clean[f"B{row}"].value in ("", None) for row in (6, 7, 8, 9))  # no code, nothing shown
+
+
 def test_cross_rules_are_checked(recalculated) -> None:
     book = recalculated["cross_rules"]
     collectives, people = book["Tập thể"], book["Cá nhân"]
@@ -129,3 +145,17 @@ def test_template_prints_on_a4_landscape(template_factory, tmp_path: Path) -> No
                   "DANH SÁCH CÁ NHÂN ĐỀ NGHỊ", "BÁO CÁO KẾT QUẢ", "Trang 1/"):
         assert words in text
     assert "_meta" not in text and "mau_id" not in text  # hidden sheets are not printed
+
+
+def test_a_filled_template_prints_only_the_rows_used(template_factory, tmp_path: Path) -> None:
+    """Three people and one collective: each list prints on one page width-pair, not 26 blank pages."""
+    people = [PERSON, _variant(PERSON, _0=2, _1="Bùi Văn Đức", _6="Không", _7=None),
+              _variant(PERSON, _0=3, _1="Đinh Thị Ánh", _6="Không", _7=None)]
+    filled = _fill(template_factory("2018-2019"), tmp_path / "ba_nguoi.xlsx", collectives=[COLLECTIVE], people=people)
+    pdf = convert(filled, "pdf", tmp_path)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    people_pages = [p for p in pages if "Họ và tên" in p and "Giới tính" in p or "Bùi Văn Đức" in p]
+    assert 1 <= len(people_pages) <= 4
+    assert all(name in "".join(pages) for name in ("Nguyễn Thị Hương", "Bùi Văn Đức", "Đinh Thị Ánh"))
+    assert len([p for p in pages if p.strip()]) <= 10  # guide 2, unit 1, lists 2 + 2, report 1 (was 30 and more)
