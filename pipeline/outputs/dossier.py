@@ -49,7 +49,7 @@ from schemas.submission import CollectiveRow, IndividualRow
 
 LIST_HEADERS = ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
                 "Ghi chú")
-LIST_WIDTHS_MM = (10, 38, 24, 40, 40, 88, 12)  # landscape: 252 mm between the margins
+LIST_WIDTHS_MM = (12, 38, 24, 40, 40, 86, 12)  # landscape: 252 mm between the margins
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
@@ -217,9 +217,10 @@ def _body(document: Any, text: str) -> Paragraph:
     return _text(paragraph, text, SIZE["body"] + 1)
 
 
-def _signature(document: Any, settings: Settings, widths_mm: tuple[float, float]) -> None:
-    """``Nơi nhận`` on the left, level with the signature block on the right; the rows never split."""
-    table = document.add_table(rows=1, cols=2)
+def _signature(container: Any, settings: Settings, widths_mm: tuple[float, float]) -> None:
+    """``Nơi nhận`` on the left, level with the signature block on the right (in the document or a cell);
+    the row never splits."""
+    table = container.add_table(rows=1, cols=2)
     _borderless(table)
     _widths(table, widths_mm)
     left, right = table.rows[0].cells
@@ -233,6 +234,42 @@ def _signature(document: Any, settings: Settings, widths_mm: tuple[float, float]
     for _ in range(4):
         _line(right, SIZE["sign"])
     _line(right, SIZE["sign"], text=settings.sign_name, bold=True)
+
+
+def _list_table(container: Any, *, header: bool) -> Any:
+    """A table in the shape of ``Đề nghị biểu dương`` (in the document or in a cell); with ``header``, its
+    header row repeats on every page."""
+    table = container.add_table(rows=1 if header else 0, cols=len(LIST_HEADERS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if header:
+        row = table.rows[0]
+        row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for cell, text in zip(row.cells, LIST_HEADERS):
+            _line(cell, SIZE["table"], text=text, first=True, bold=True)
+    return table
+
+
+def _list_rows(table: Any, entries: list[tuple[str, list[str]]]) -> None:
+    for kind, texts in entries:
+        row = table.add_row()
+        if kind == "section":
+            merged = row.cells[0].merge(row.cells[-1])
+            _line(merged, SIZE["table"], text=texts[0], first=True, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            continue
+        for col, (cell, value) in enumerate(zip(row.cells, texts)):
+            _line(cell, SIZE["table"], text=value, first=True,
+                  align=WD_ALIGN_PARAGRAPH.CENTER if col == 0 else WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _no_cell_margins(table: Any) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.append(margins)
 
 
 def _keep_row(row: Any) -> None:
@@ -304,32 +341,31 @@ def _list(document: Any, result: Consolidation, settings: Settings) -> None:
                          SIZE["body"])
     paragraph.runs[0].font.italic = True
     paragraph.paragraph_format.space_after = Pt(10)
-    table = document.add_table(rows=1, cols=len(LIST_HEADERS))
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    header = table.rows[0]
-    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-    for cell, text in zip(header.cells, LIST_HEADERS):
-        _line(cell, SIZE["table"], text=text, first=True, bold=True)
+    entries: list[tuple[str, list[str]]] = []  # ("section", [title]) or ("row", the cells' texts)
     for section, frame, person in (("I. TẬP THỂ", result.proposals_collective, False),
                                    ("II. CÁ NHÂN", result.proposals_individual, True)):
-        row = table.add_row()
-        merged = row.cells[0].merge(row.cells[-1])
-        _line(merged, SIZE["table"], text=f"{section} ({len(frame)})", first=True, bold=True,
-              align=WD_ALIGN_PARAGRAPH.LEFT)
+        entries.append(("section", [f"{section} ({len(frame)})"]))
         for number, record in enumerate(frame.to_dict("records"), start=1):
-            values = [str(number), record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
-                      (record.get(IndividualRow.chuc_vu) or "") if person else "", record[Scores.dv_ten_don_vi],
-                      proposal_form(record), record[CollectiveRow.tom_tat] or "", ""]
-            cells = table.add_row().cells
-            for col, (cell, value) in enumerate(zip(cells, values)):
-                _line(cell, SIZE["table"], text=str(value), first=True,
-                      align=WD_ALIGN_PARAGRAPH.CENTER if col == 0 else WD_ALIGN_PARAGRAPH.LEFT)
+            entries.append(("row", [str(number), record[IndividualRow.ho_ten] if person else
+                                    record[CollectiveRow.ten_tap_the],
+                                    (record.get(IndividualRow.chuc_vu) or "") if person else "",
+                                    record[Scores.dv_ten_don_vi], proposal_form(record),
+                                    record[CollectiveRow.tom_tat] or "", ""]))
+    # The last two rows and the signature in one table row that cannot split: the signature never starts a
+    # page on its own, in Word or in LibreOffice (which ignores "keep with next" on table rows).
+    body, tail = entries[:-2], entries[-2:]
+    table = _list_table(document, header=True)
+    _list_rows(table, body)
     _widths(table, LIST_WIDTHS_MM)
-    last = document.add_paragraph()
-    last.paragraph_format.keep_with_next = True
-    for row in table.rows[-2:]:  # the last rows stay on the signature's page
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.keep_with_next = True
-    _signature(document, settings, (120.0, 132.0))
+    outer = document.add_table(rows=1, cols=1)
+    outer.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _borderless(outer)
+    _no_cell_margins(outer)
+    _widths(outer, (sum(LIST_WIDTHS_MM),))
+    _keep_row(outer.rows[0])
+    holder = outer.rows[0].cells[0]
+    kept = _list_table(holder, header=False)
+    _list_rows(kept, tail)
+    _widths(kept, LIST_WIDTHS_MM)
+    holder.add_paragraph()
+    _signature(holder, settings, (120.0, 132.0))
