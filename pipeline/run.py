@@ -26,6 +26,7 @@ from pipeline.intake.identify import (
     supersede,
     unit_of,
     unreadable,
+    with_roster_fields,
     year_of,
 )
 from pipeline.intake.outcome import (
@@ -254,6 +255,7 @@ def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutc
     findings += identity
     if padded is not None:
         submission = submission.with_unit_code(padded)
+    submission = with_roster_fields(submission, year)
     unit = submission.unit.get(UnitForm.ma_don_vi) or None
     if unit is not None and unit not in year.codes:
         unit = None  # unknown codes are listed by file, never used as a name on disk

@@ -130,6 +130,21 @@ def check_identity(submission: Submission, year: YearConfig) -> tuple[list[Findi
     return findings, padded
 
 
+def with_roster_fields(submission: Submission, year: YearConfig) -> Submission:
+    """The submission with the `Đơn vị` fields the roster decides filled in where the file leaves them empty.
+
+    The template fills them by formula from the chosen code; a file saved by a program that keeps formulas
+    but not their results (openpyxl, some converters) reads them as empty. The code identifies the unit, so
+    an empty name is the roster's name, not a missing one; a name typed differently stays, and W08 says so.
+    """
+    code = submission.unit.get(UnitForm.ma_don_vi)
+    if not code or code not in year.codes:
+        return submission
+    record = year.roster.loc[code]
+    missing = {key: record[key] for key in ROSTER_CHECKED if not submission.unit.get(key)}
+    return submission.with_unit_values(missing) if missing else submission
+
+
 def _padded_code(code: str, known: Iterable[str]) -> str | None:
     """The roster code that ``code`` is once Excel's dropped leading zeros are restored, if unique."""
     if not code.isdigit():

@@ -93,8 +93,13 @@ class Submission:
 
     def with_unit_code(self, code: str) -> Submission:
         """The same submission with the unit code on its `Đơn vị` form replaced (a restored leading zero)."""
+        return self.with_unit_values({UnitForm.ma_don_vi: code})
+
+    def with_unit_values(self, values: Mapping[str, object]) -> Submission:
+        """The same submission with some fields of its `Đơn vị` form set."""
         unit = self.frames[SHEET_UNIT].copy()
-        unit[UnitForm.ma_don_vi] = pd.array([code], dtype=object)
+        for key, value in values.items():
+            unit[key] = pd.array([value], dtype=object)
         return replace(self, frames={**self.frames, SHEET_UNIT: unit})
 
 

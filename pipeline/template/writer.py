@@ -421,11 +421,13 @@ def _write_form(sheet: Worksheet, sheet_name: str, specs: Mapping[str, Mapping[s
             check = year_check(year.school_year)
             conditions = [(render(check.condition, cell, {}, row + 1), check.message)]
         else:
-            if unit_form and key in FROM_ROSTER:  # filled from the roster once the code is chosen (still typed over)
+            if unit_form and key in FROM_ROSTER and values.get(key) is None:
+                # filled from the roster once the code is chosen; a value given (a fixture's school typing
+                # over it) is written as the value, as the school's program would save it
                 code = f"$B${header + 2 + list(specs).index(UnitForm.ma_don_vi)}"
                 sheet.write_formula(row, 1, f'=IF(LEN(TRIM({code}))=0,"",IFERROR(INDEX({FROM_ROSTER[key]},'
                                             f'MATCH(TRIM({code}),ds_don_vi,0)),""))', styles.entry[meta["kind"]],
-                                    values.get(key) or "")
+                                    "")
             else:
                 _write_entry(sheet, row, 1, values.get(key), styles.entry[meta["kind"]])
             validation = _validation(meta, context)

@@ -46,3 +46,28 @@ def test_agency_model_needs_no_pupil_counts(config, tmp_path: Path) -> None:
 
     outcome = _intake(config, tmp_path, edit)
     assert not [f for f in outcome.findings if f.severity != "warning"]
+
+
+def test_unit_fields_left_to_the_roster_formula_are_the_rosters(config, tmp_path: Path) -> None:
+    """The template fills name, type, level and area from the code by formula; a file read without the
+    formulas' results (empty) takes them from the roster — no R01 — while a name typed differently stays (W08)."""
+    roster = config.for_year(YEAR).units.iloc[2]
+
+    def blank(data):
+        for key in ("ten_don_vi", "loai_don_vi", "cap_hoc", "dia_ban"):
+            data.unit[key] = None
+
+    outcome = _intake(config, tmp_path, blank)
+    assert outcome.status == "accepted"
+    assert not [f for f in outcome.findings if f.sheet == "Đơn vị" and f.severity != "warning"]
+    unit = outcome.submission.unit
+    assert [unit[k] for k in ("ten_don_vi", "loai_don_vi", "cap_hoc", "dia_ban")] == [
+        roster["ten_don_vi"], roster["loai_don_vi"], roster["cap_hoc"], roster["dia_ban"]]
+
+    def other_name(data):
+        data.unit["ten_don_vi"] = "Trường khác hẳn"
+
+    (tmp_path / "b").mkdir()
+    outcome = _intake(config, tmp_path / "b", other_name)
+    assert [(f.rule, f.cell) for f in outcome.findings if f.rule == "W08"] == [("W08", "B6")]
+    assert outcome.submission.unit["ten_don_vi"] == "Trường khác hẳn"
