@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.config.load import Config, load_config
 from pipeline.config.year import YearConfig
-from pipeline.intake.discover import InboxFile, describe_file, describe_os_error, discover_inbox
+from pipeline.intake.discover import InboxFile, describe_file, describe_os_error, discover_inbox, hash_file
 from pipeline.intake.guard import guard_file
 from pipeline.intake.identify import (
     check_identity,
@@ -214,7 +214,10 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         elif file.unreadable is not None:
             outcomes.append(FileOutcome(file, REJECTED, findings=(unreadable(file),)))
         else:
-            outcomes.append(_take_one(file, prepared[file.relative], year))
+            done = prepared[file.relative]
+            # the hash of the bytes that were read (of the file as it is, when its reader died)
+            read = replace(file, sha256=done.sha256 or file.sha256 or hash_file(file))
+            outcomes.append(_take_one(read, done, year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
     decided = {o.file.relative: o for o in supersede(readable, year.start)}
     outcomes = [decided.get(o.file.relative, o) for o in outcomes]

@@ -244,3 +244,47 @@ def test_a_ngay_lap_far_outside_the_school_year_dates_nothing(config, tmp_path: 
     rows = list(openpyxl.load_workbook(tmp_path / "outbox" / YEAR / "TongHop_DienHinh_2019-2020.xlsx")[
         "Lỗi và cảnh báo"].iter_rows(values_only=True))
     assert [r[7] for r in rows[1:] if r[3] == "R04"] == ["ngày từ 01/01/2019 đến 31/12/2020 (ngày lập biểu của năm học)"]
+
+
+def test_the_hash_is_of_the_bytes_that_were_read(config, tmp_path: Path) -> None:
+    """A file replaced between discovery and reading is recorded with the hash of what was read, not of
+    what discovery saw (nor of nothing)."""
+    import hashlib
+
+    from pipeline.intake.discover import discover_inbox
+    from pipeline.run import take_in
+
+    year = config.for_year(YEAR)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first, second = (make_unit_data(year.units.iloc[n], YEAR, seed=n) for n in (3, 4))
+    path = inbox / "bai.xlsx"
+    write_template(year, path, first.fill())
+    files = discover_inbox(inbox)
+    write_template(year, path, second.fill())  # replaced by the school's second attempt, mid-run
+    (outcome,) = take_in(year, files, workers=0).outcomes
+    assert outcome.file.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert outcome.unit == str(year.units.iloc[4]["ma_don_vi"])  # the data and the hash are of one file
+
+
+def test_a_file_over_the_size_limit_is_refused_without_being_read(config, tmp_path: Path, monkeypatch) -> None:
+    """An 8 GB file (sparse here) is refused on its size: never hashed, never opened by a reader."""
+    from pipeline.intake import discover
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    huge = inbox / "khong_lo.xlsx"
+    with huge.open("wb") as handle:
+        handle.truncate(8 * 1024**3)
+    real_read = Path.read_bytes
+
+    def no_read(self: Path) -> bytes:
+        assert self.name != huge.name, "the huge file was read"
+        return real_read(self)
+
+    monkeypatch.setattr(discover, "_sha256", lambda path: pytest.fail("the huge file was hashed"))
+    monkeypatch.setattr(Path, "read_bytes", no_read)
+    from pipeline.run import take_in
+    (outcome,) = take_in(config.for_year(YEAR), inbox, workers=0).outcomes
+    assert outcome.status == "rejected" and outcome.file.sha256 == ""
+    assert [(f.rule, f.found) for f in outcome.findings] == [("F03", "tệp 8,0 GB")]

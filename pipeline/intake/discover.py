@@ -16,6 +16,8 @@ from pathlib import Path
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 CHUNK = 1 << 20
+MIB = 1024 * 1024
+MAX_FILE_BYTES = 20 * MIB  # larger files are refused (F03) and never read, not even to hash them
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,42 @@ def _unique(files: list[InboxFile]) -> list[InboxFile]:
 
 
 def describe_file(path: Path, relative: str) -> InboxFile:
-    """Size, hash, time and classification of one file (a file that cannot be opened is still listed)."""
+    """Size, time and classification of one file (a file that cannot be opened is still listed).
+
+    A spreadsheet is hashed where it is read (:func:`sha256_of` over the very bytes the reader parses), so
+    the manifest's hash is of what was read even when the file is replaced meanwhile; other files are hashed
+    here. Files over MAX_FILE_BYTES are never read: their hash stays empty.
+    """
     stat = path.stat()
+    ignored = _why_ignored(path.name)
+    digest, unreadable = "", None
     try:
-        digest, unreadable = _sha256(path), None
+        if stat.st_size > MAX_FILE_BYTES:
+            pass
+        elif ignored is not None:
+            digest = _sha256(path)
+        else:
+            with path.open("rb") as handle:  # can it be read at all (permission, a lock)?
+                handle.read(1)
     except OSError as error:  # no permission, locked by another program: a result, not a crash
         digest, unreadable = "", f"không mở được tệp ({describe_os_error(error)})"
     return InboxFile(path=path, relative=relative, size=stat.st_size, sha256=digest, modified=stat.st_mtime,
-                     ignored=_why_ignored(path.name), unreadable=unreadable)
+                     ignored=ignored, unreadable=unreadable)
+
+
+def hash_file(file: InboxFile) -> str:
+    """The SHA-256 of a file read by no worker (one whose worker died): "" when too large or unreadable."""
+    if file.size > MAX_FILE_BYTES:
+        return ""
+    try:
+        return _sha256(file.path)
+    except OSError:
+        return ""
+
+
+def sha256_of(data: bytes) -> str:
+    """The SHA-256 of a file's bytes, as the manifest records it."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def describe_os_error(error: OSError) -> str:

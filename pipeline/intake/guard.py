@@ -17,6 +17,7 @@ that a crash it did not foresee costs one file (``pipeline.intake.workers``).
 from __future__ import annotations
 
 import html
+import io
 import lzma
 import posixpath
 import re
@@ -27,7 +28,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 from xml.etree.ElementTree import ParseError
 
 import msoffcrypto
@@ -35,17 +36,16 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline.intake.discover import describe_os_error
+from pipeline.intake.discover import MAX_FILE_BYTES, MIB, describe_os_error
 from pipeline.vi.numbers import vi_number
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 KIB = 1024
-MIB = 1024 * KIB
 
-# The template is 0.2 MB empty and 0.25–0.3 MB filled with 300 rows (measured, xlsxwriter, openpyxl and
-# LibreOffice saves); 20 MB leaves room for pasted pictures while bounding what one file may cost.
-MAX_FILE_BYTES = 20 * MIB
+# MAX_FILE_BYTES (discover.py, which must not read larger files even to hash them): the template is 0.2 MB
+# empty and 0.25–0.3 MB filled with 300 rows (measured, xlsxwriter, openpyxl and LibreOffice saves); 20 MB
+# leaves room for pasted pictures while bounding what one file may cost.
 # Sum of the sizes the zip declares once inflated. Measured: the 2018-2019 template declares 2.7 MB,
 # filled with 300 rows 3.1 MB, saved by LibreOffice as .xlsx 4.1 MB and as .ods 6.2 MB; 200 MB is 30 times
 # that, and about what the SPEC §5 bomb (209 KB inflating 1000:1) cost every reader.
@@ -137,10 +137,7 @@ class GuardFinding:
 
 
 def guard_file(path: Path) -> GuardFinding | None:
-    """Check one file before any spreadsheet parser opens it.
-
-    Args:
-        path: the file.
+    """Check one file before any spreadsheet parser opens it (its size first: a huge file is never read).
 
     Returns:
         None when a parser may read the file; otherwise the first problem found. Never raises on the
@@ -148,18 +145,26 @@ def guard_file(path: Path) -> GuardFinding | None:
     """
     try:
         size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(512)
+        if size > MAX_FILE_BYTES:
+            return GuardFinding("F03", f"tệp {_size(size)}", EXPECTED_SIZE)
+        data = path.read_bytes()
     except OSError as error:
         return GuardFinding("F01", describe_os_error(error), EXPECTED_SPREADSHEET)
+    return guard_bytes(data)
+
+
+def guard_bytes(data: bytes) -> GuardFinding | None:
+    """Check a file's bytes, as read once, before any spreadsheet parser sees them (see :func:`guard_file`)."""
+    size = len(data)
+    head = data[:512]
     if size == 0:
         return GuardFinding("F01", "tệp rỗng (0 byte)", EXPECTED_SPREADSHEET)
     if size > MAX_FILE_BYTES:
         return GuardFinding("F03", f"tệp {_size(size)}", EXPECTED_SIZE)
     if head.startswith(ZIP_MAGIC):
-        return _guard_zip(path, size)
+        return _guard_zip(io.BytesIO(data), size)
     if head.startswith(OLE_MAGIC):
-        return _guard_ole(path)
+        return _guard_ole(io.BytesIO(data))
     return GuardFinding("F01", _describe_other(head), EXPECTED_SPREADSHEET)
 
 
@@ -182,13 +187,12 @@ def _describe_other(head: bytes) -> str:
     return "nội dung không phải bảng tính Excel hay LibreOffice"
 
 
-def _guard_ole(path: Path) -> GuardFinding | None:
+def _guard_ole(handle: BinaryIO) -> GuardFinding | None:
     """An OLE compound file: a legacy .xls, or an encrypted .xlsx (its package is inside)."""
     try:
-        with path.open("rb") as handle:
-            office = msoffcrypto.OfficeFile(handle)
-            kind = office.format
-            encrypted = kind == "ooxml" or office.is_encrypted()
+        office = msoffcrypto.OfficeFile(handle)
+        kind = office.format
+        encrypted = kind == "ooxml" or office.is_encrypted()
     except Exception:  # noqa: BLE001 — msoffcrypto/olefile raise anything from asserts to struct.error
         return GuardFinding("F01", "tệp Office hỏng hoặc không phải bảng tính Excel", EXPECTED_SPREADSHEET)
     if kind in ("doc97", "ppt97"):
@@ -206,9 +210,9 @@ class _Malformed(Exception):
     """The XML of a part is not what any spreadsheet application writes (message: Vietnamese)."""
 
 
-def _guard_zip(path: Path, size: int) -> GuardFinding | None:
+def _guard_zip(source: BinaryIO, size: int) -> GuardFinding | None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             return _guard_archive(archive, size)
     except _Malformed as error:
         return GuardFinding("F01", f"dữ liệu bên trong tệp bất thường ({error})", EXPECTED_SPREADSHEET)

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -105,25 +105,28 @@ HEADER_KEYS = {sheet: _header_keys(column_specs(model)) for sheet, model in SHEE
 SPECS = {sheet: column_specs(model) for sheet, model in SHEET_MODELS.items()}
 
 
-def read_workbook(path: Path, relative: str) -> RawWorkbook:
+def read_workbook(path: Path, relative: str, data: bytes | None = None) -> RawWorkbook:
     """Read one submission.
 
     Args:
         path: the file (already passed :func:`pipeline.intake.guard.guard_file`).
         relative: its path relative to the inbox, for messages.
+        data: the file's bytes as already read (and guarded, and hashed): parsed instead of the path, so that
+            what was checked is what is read.
 
     Returns:
         The raw workbook; problems that stop reading are file-level findings in it, never exceptions.
     """
     try:
-        workbook = _open(path)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else _open(path)
     except PasswordError:
         return RawWorkbook(relative, findings=(finding("F02", relative, "reader"),))
     except Exception as error:  # noqa: BLE001 — calamine raises several types for a damaged file
         return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
-        return replace(_read_sheets(workbook, relative, findings), saved=last_saved(path))
+        return replace(_read_sheets(workbook, relative, findings),
+                       saved=last_saved(io.BytesIO(data) if data is not None else path))
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
         findings.append(finding("F01", relative, "sheet", error=_explain(error)))
         return RawWorkbook(relative, findings=tuple(findings))
@@ -146,7 +149,7 @@ _SAVED_AT = {"docProps/core.xml": "{http://purl.org/dc/terms/}modified",
 _PROPERTIES_LIMIT = 1 << 20
 
 
-def last_saved(path: Path) -> dt.datetime | None:
+def last_saved(path: Path | IO[bytes]) -> dt.datetime | None:
     """The time the workbook was last saved, from its own document properties (UTC, no time zone attached,
     so that the result does not depend on the machine's zone); None when it has none (``.xls``, or a file
     written by a program that leaves it out)."""

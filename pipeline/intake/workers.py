@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.config.labels import Vocabulary
-from pipeline.intake.discover import InboxFile
-from pipeline.intake.guard import guard_file
+from pipeline.intake.discover import MAX_FILE_BYTES, InboxFile, describe_os_error, sha256_of
+from pipeline.intake.guard import EXPECTED_SPREADSHEET, guard_bytes, guard_file
 from pipeline.intake.identify import template_sheets
 from pipeline.intake.normalise import Submission, normalise_workbook
 from pipeline.intake.read import RawWorkbook, read_workbook
@@ -38,26 +38,43 @@ class Prepared:
 
     raw: RawWorkbook
     submission: Submission | None = None
+    sha256: str = ""  # of the bytes the worker read, guarded and parsed
 
 
 def prepare_file(path: Path, relative: str, vocabularies: Vocabularies) -> Prepared:
     """Guard one file, read it, check the template's sheets and normalise it (a worker's unit of work)."""
-    raw = read_one(path, relative)
+    raw, digest = read_one(path, relative)
     if raw.complete:
         raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))
     if raw.rejected:
-        return Prepared(raw)
+        return Prepared(raw, sha256=digest)
     submission = normalise_workbook(raw, vocabularies)
-    return Prepared(replace(raw, sheets={k: v for k, v in raw.sheets.items() if k == SHEET_UNIT}), submission)
+    return Prepared(replace(raw, sheets={k: v for k, v in raw.sheets.items() if k == SHEET_UNIT}), submission,
+                    sha256=digest)
 
 
-def read_one(path: Path, relative: str) -> RawWorkbook:
-    """Guard one file, then read it (the unit of work of a worker process)."""
-    refused = guard_file(path)
-    if refused is not None:
-        return RawWorkbook(relative, findings=(finding(refused.rule, relative, detail=refused.found,
-                                                       expected=refused.expected),))
-    return read_workbook(path, relative)
+def read_one(path: Path, relative: str) -> tuple[RawWorkbook, str]:
+    """Read one file's bytes once — hashed, guarded, then parsed, the same bytes — (a worker's unit of work).
+
+    Returns:
+        The raw workbook and the SHA-256 of the bytes read ("" when the file was too large to read).
+    """
+    def refused(rule: str, found: str, expected: str) -> RawWorkbook:
+        return RawWorkbook(relative, findings=(finding(rule, relative, detail=found, expected=expected),))
+
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problem = guard_file(path)  # the size is checked before a byte is read
+            assert problem is not None
+            return refused(problem.rule, problem.found, problem.expected), ""
+        data = path.read_bytes()
+    except OSError as error:
+        return refused("F01", describe_os_error(error), EXPECTED_SPREADSHEET), ""
+    digest = sha256_of(data)
+    problem = guard_bytes(data)
+    if problem is not None:
+        return refused(problem.rule, problem.found, problem.expected), digest
+    return read_workbook(path, relative, data), digest
 
 
 def _crashed(relative: str, error: BaseException | None = None) -> Prepared:
