@@ -48,6 +48,7 @@ from pipeline.outputs.summary import summary_path, write_summary
 from pipeline.outputs.swap import OutboxBusy, locked, staging_folder, swap
 from pipeline.scoring.consolidate import Consolidation, consolidate
 from pipeline.template.writer import build_template
+from schemas.rules import HELD
 from schemas.submission import UnitForm
 
 MANIFEST = "manifest.json"
@@ -262,6 +263,8 @@ def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutc
     unit = submission.unit.get(UnitForm.ma_don_vi) or None
     if unit is not None and unit not in year.codes:
         unit = None  # unknown codes are listed by file, never used as a name on disk
+    if any(f.rule == HELD for f in findings):
+        unit = None  # the code of one unit, the name of another: attributed to neither (no feedback leaks)
     rejected = any(f.severity == "file" for f in findings)
     ordered = tuple(sorted(findings, key=finding_order))
     return FileOutcome(file, REJECTED if rejected else ACCEPTED, unit=unit,

@@ -20,6 +20,8 @@ from typing import Any, Literal
 Severity = Literal["file", "row", "warning"]
 SEVERITY_LABEL = {"file": "Lỗi tệp", "row": "Lỗi dòng", "warning": "Cảnh báo"}
 STAFF_NOTE = "staff"  # Finding.extra key: text for the staff's workbook only
+UNIT_HINT = "hint"  # Finding.extra key: the unit a file seems to be from (for staff; never attributes data)
+HELD = "F13"  # the file names one unit's code and another unit's name: attributed to neither
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,13 @@ _RULES = [
                                              "gốc rồi gửi lại"),
         "header": Message("không có dòng tiêu đề cột", "dòng tiêu đề như biểu mẫu ({labels}), rồi gửi lại"),
     }),
+    Rule("F13", "file", "Mã đơn vị là của đơn vị khác",
+         "Tệp ghi mã của một đơn vị nhưng tên của một đơn vị khác trong danh mục; để số liệu của hai đơn vị không "
+         "lẫn vào nhau, tệp được giữ lại cho Công đoàn ngành kiểm tra, không được tổng hợp.", {
+             "": Message('mã "{code}" nhưng tên đơn vị "{given}"',
+                         "chọn đúng mã của đơn vị mình trong danh sách ở trang Đơn vị (tên này ứng với một mã khác "
+                         "trong danh mục) rồi gửi lại"),
+         }),
     # ---- row errors: the row is not scored
     Rule("R01", "row", "Thiếu thông tin bắt buộc", "Dòng thiếu thông tin bắt buộc không được chấm điểm.", {
         "": Message("{value}", "ghi thông tin này (bắt buộc)"),

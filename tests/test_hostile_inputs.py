@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -288,3 +289,38 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read(config, tmp_pa
     (outcome,) = take_in(config.for_year(YEAR), inbox, workers=0).outcomes
     assert outcome.status == "rejected" and outcome.file.sha256 == ""
     assert [(f.rule, f.found) for f in outcome.findings] == [("F03", "tệp 8,0 GB")]
+
+
+def test_a_school_that_picks_its_neighbours_code_is_held_not_mixed_in(config, tmp_path: Path) -> None:
+    """B chooses A's code but keeps its own name: A's genuine file stays A's (not superseded), B's file is held
+    (F13) and attributed to neither, A's feedback carries nothing of B, and staff see both units named."""
+    import json
+
+    import openpyxl
+
+    year = config.for_year(YEAR)
+    a_unit, b_unit = year.units.iloc[4], year.units.iloc[5]
+    a, b = make_unit_data(a_unit, YEAR, seed=1), make_unit_data(b_unit, YEAR, seed=2)
+    b.unit["ma_don_vi"] = a.code
+    b.unit["ngay_lap"] = a.unit["ngay_lap"] + dt.timedelta(days=3)  # newer: it would have won supersession
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_template(year, inbox / "a.xlsx", a.fill())
+    write_template(year, inbox / "b.xlsx", b.fill())
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    folder = tmp_path / "outbox" / YEAR
+    status = {f["path"]: (f["status"], f["unit"]) for f in json.loads((folder / "manifest.json").read_text())["files"]}
+    assert status == {"a.xlsx": ("accepted", a.code), "b.xlsx": ("rejected", None)}
+    texts = [str(v) for sheet in openpyxl.load_workbook(folder / "phan_hoi" / f"{a.code}.xlsx")
+             for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    b_people = {p["ho_ten"] for p in b.individuals} - {p["ho_ten"] for p in a.individuals}
+    assert not [t for t in texts if t in b_people or b.code in t or "b.xlsx" in t]
+    (held,) = [p for p in folder.glob("phan_hoi/chua_ro_don_vi_b_*.xlsx") if "_danh_dau_" not in p.name]
+    findings = list(openpyxl.load_workbook(held)["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[5]) for r in findings] == [("F13", f'mã "{a.code}" nhưng tên đơn vị "{b.name}"')]
+    assert not any(b.code in str(v) for r in findings for v in r)  # the school is not told another unit's code
+    book = openpyxl.load_workbook(folder / f"TongHop_DienHinh_{YEAR}.xlsx")
+    staff = [r for r in book["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True) if r[3] == "F13"]
+    assert len(staff) == 1 and a.code in staff[0][-1] and b.code in staff[0][-1]
+    rows = {r[0]: r for r in book["Tình hình nộp"].iter_rows(min_row=2, values_only=True)}
+    assert rows[b.code][4] == "Có tệp bị từ chối" and rows[a.code][4] == "Đã nộp — hợp lệ"

@@ -9,6 +9,7 @@ the configuration bytes that were loaded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import pandas as pd
 from pipeline.config.criteria import Criteria
 from pipeline.config.labels import LabelSet, Vocabulary
 from pipeline.config.schoolyear import year_start
+from pipeline.vi.text import canonical_key
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,14 @@ class YearConfig:
     config_sha256: str  # of every configuration file's bytes, as loaded
     criteria_sha256: str  # of tieu_chi.toml's bytes, as loaded
     received: Mapping[str, dt.date]  # unit code → date received, from the received register (so_nhan.xlsx)
+
+    @functools.cached_property
+    def codes_by_name(self) -> Mapping[str, tuple[str, ...]]:
+        """Canonical unit name (``vi.text.canonical_key``) → the codes of that year's units of that name."""
+        found: dict[str, list[str]] = {}
+        for code, name in self.roster["ten_don_vi"].items():
+            found.setdefault(canonical_key(str(name)), []).append(str(code))
+        return {name: tuple(codes) for name, codes in found.items()}
 
     @property
     def start(self) -> int:

@@ -22,7 +22,7 @@ from pipeline.intake.normalise import Submission
 from pipeline.intake.outcome import SUPERSEDED, FileOutcome
 from pipeline.intake.read import REQUIRED_SHEETS, RawWorkbook
 from pipeline.vi.text import canonical_key, clean_text
-from schemas.rules import Finding, finding
+from schemas.rules import UNIT_HINT, Finding, finding
 from schemas.submission import (
     SHEET_LISTS,
     SHEET_META,
@@ -122,6 +122,16 @@ def check_identity(submission: Submission, year: YearConfig) -> tuple[list[Findi
             return [*findings, finding("F11", file, **where, code=code, year=school_year)], None
         findings.append(finding("W03", file, "code", **where, code=code, padded=padded))
     record = year.roster.loc[padded or code]
+    given_name = unit.get(UnitForm.ten_don_vi)
+    others = [c for c in year.codes_by_name.get(canonical_key(str(given_name)), ()) if c != (padded or code)] \
+        if given_name and canonical_key(str(given_name)) != canonical_key(str(record[UnitForm.ten_don_vi])) else []
+    if len(others) == 1:  # the code of one unit, the name of another: held, never attributed to either
+        other = others[0]
+        held = finding("F13", file, sheet=sheet, cell=cells.get(UnitForm.ma_don_vi, ""), column="Mã đơn vị",
+                       code=code, given=given_name,
+                       staff_note=f"mã {padded or code} là của {record[UnitForm.ten_don_vi]}; tên ghi trong tệp là "
+                                  f"của {other} {year.roster.loc[other, UnitForm.ten_don_vi]} — hỏi lại hai đơn vị")
+        return [*findings, replace(held, extra={**held.extra, UNIT_HINT: other})], padded
     for key, label in ROSTER_CHECKED.items():
         given = unit.get(key)
         if given and canonical_key(str(given)) != canonical_key(str(record[key])):

@@ -27,6 +27,7 @@ from pipeline.config.year import YearConfig
 from pipeline.samples.faults import FAULTS, Fault, FaultContext
 from pipeline.samples.sample import Location, UnitData, make_unit_data
 from pipeline.template.writer import generated_at, write_template
+from schemas.rules import RULES
 
 DEMO_MARKER = ".du-lieu-mau"  # lists the files the demo wrote in a folder, so that it may rewrite them
 PLACEHOLDERS = {"README.md", ".gitkeep"}  # the repository's own files in inbox/
@@ -116,7 +117,9 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     count = min(len(data), round(faulty * len(data))) if catalogue else 0
     chosen = rng.sample(range(len(data)), count)
     plan = {index: catalogue[n % len(catalogue)] for n, index in enumerate(chosen)}
-    context = FaultContext(rng, year_start(school_year), data)
+    sound = [d for index, d in enumerate(data) if plan.get(index) is None
+             or (RULES[plan[index].rule].severity != "file" and not plan[index].resubmit)]
+    context = FaultContext(rng, year_start(school_year), data, sound)
     inbox.mkdir(parents=True, exist_ok=True)
     result = DemoResult(inbox, [], {}, config_dir)
     jobs: list[tuple[UnitData, Path]] = []

@@ -12,7 +12,7 @@ import random
 import unicodedata
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,11 @@ class FaultContext:
     rng: random.Random
     start: int
     others: list[UnitData]
+    sound: list[UnitData] = field(default_factory=list)  # units whose own file will be consolidated
+
+    def consolidated(self) -> list[UnitData]:
+        """Units a cross-unit fault may refer to: those whose file is consolidated (else every unit)."""
+        return self.sound or self.others
 
 
 DataFault = Callable[[UnitData, FaultContext], Location]
@@ -90,10 +95,16 @@ def _same_person_twice(data: UnitData, _: FaultContext) -> Location:
 
 
 def _person_from_other_unit(data: UnitData, context: FaultContext) -> Location:
-    source = next(o for o in context.others if o.code != data.code)
+    source = next(o for o in context.consolidated() if o.code != data.code)
     twin = dict(source.individuals[-1], stt=len(data.individuals) + 1, la_lanh_dao="Không", tap_the_dung_dau=None)
     data.individuals.append(twin)
     return Location("W12", SHEET_INDIVIDUALS, list_cell(SHEET_INDIVIDUALS, "ho_ten", len(data.individuals) - 1))
+
+
+def _neighbours_code(data: UnitData, context: FaultContext) -> Location:
+    """The school picks the code of another unit from the dropdown (its neighbour in the list), keeping its name."""
+    other = next(o for o in reversed(context.others) if o.code != data.code)
+    return _unit_value(data, "ma_don_vi", other.code, "F13")
 
 
 def _legacy(table: dict[str, str], rule: str, *, whole_file: bool = False) -> DataFault:
@@ -256,6 +267,7 @@ FAULTS: list[Fault] = [
     Fault("W06", "đổi tên trang Cá nhân", file=_with_openpyxl(_rename_sheet)),
     Fault("W07", "chèn cột Ghi chú", file=_with_openpyxl(_insert_column)),
     Fault("W07", "đổi chỗ cột Giới tính và Năm sinh", file=_with_openpyxl(_swap_columns)),
+    Fault("F13", "chọn nhầm mã của đơn vị khác", data=_neighbours_code),
     Fault("W08", "tên đơn vị khác danh mục",
           data=lambda d, c: _unit_value(d, "ten_don_vi", d.unit["ten_don_vi"].replace("Trường ", ""), "W08")),
     Fault("W09", "Tập thể lao động tiên tiến khi ít Lao động tiên tiến", data=_plausibility_advanced),

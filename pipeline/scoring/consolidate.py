@@ -26,7 +26,7 @@ from pipeline.scoring.score import (
 )
 from pipeline.vi.collation import collation_key, person_sort_key
 from pipeline.vi.text import loose_key
-from schemas.rules import STAFF_NOTE
+from schemas.rules import STAFF_NOTE, UNIT_HINT
 from schemas.scored import Scores
 from schemas.submission import (
     SHEET_COLLECTIVES,
@@ -177,6 +177,10 @@ def hinted_units(intake: Intake, roster: pd.DataFrame) -> dict[str, str]:
         if outcome.unit is not None or outcome.status != REJECTED:
             continue
         relative = outcome.file.relative
+        form_hint = next((f.extra[UNIT_HINT] for f in outcome.findings if UNIT_HINT in f.extra), None)
+        if form_hint is not None and form_hint in roster.index:  # the unit the file's own form names
+            hints[relative] = form_hint
+            continue
         words = set(re.split(r"[^0-9A-Za-z]+", relative))
         codes = sorted(str(code) for code in roster.index if str(code) in words)
         if len(codes) != 1:
