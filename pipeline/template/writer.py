@@ -552,7 +552,7 @@ def _write_guide(sheet: Worksheet, year: YearConfig, styles: _Styles) -> None:
     sheet.write_string(2, 1, "Bước", styles.header)
     sheet.merge_range(2, 2, 2, 3, "Cách làm", styles.header)
     for i, (number, step, how) in enumerate(steps, start=3):
-        sheet.write_string(i, 0, number, styles.table_center)
+        sheet.write_number(i, 0, int(number), styles.table_center)  # a number, not text
         sheet.write_string(i, 1, step, styles.table)
         sheet.merge_range(i, 2, i, 3, how, styles.table)
         sheet.set_row(i, 32)

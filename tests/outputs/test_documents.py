@@ -278,7 +278,8 @@ NUMBER_AS_TEXT = re.compile(r"-?\d[\d.,]*( điểm| ?%)?")
 
 def test_no_cell_a_user_reads_holds_a_number_as_text(run) -> None:
     path, book = run
-    feedback = openpyxl.load_workbook(next((path.parent / "phan_hoi").glob("[0-9]*.xlsx")))
+    feedback = openpyxl.load_workbook(next(p for p in sorted((path.parent / "phan_hoi").glob("[0-9]*.xlsx"))
+                                           if "_danh_dau_" not in p.name))  # a marked copy holds the school's text
     for workbook in (book, feedback):
         for sheet in workbook.worksheets:
             if sheet.sheet_state != "visible":
@@ -342,3 +343,17 @@ def test_criteria_sheet_reads_as_prose(run) -> None:
     assert "Đạt chuẩn văn hóa (trường học / cơ quan): Có" in texts
     assert any(t.startswith("tỷ lệ % = Số học sinh đạt mức khá, giỏi ÷ Tổng số học sinh") for t in texts)
     assert any("từ 70 % trở lên: 15 điểm" in t for t in texts)
+
+
+def test_dossier_rows_hold_school_text_as_text() -> None:
+    """Markup and control characters a school pastes (from Word, a web page) are text in the Word table, or
+    dropped when XML cannot hold them — never markup, never a crash."""
+    from pipeline.outputs.dossier import _list_rows, _list_table
+
+    document = docx.Document()
+    table = _list_table(document, header=True)
+    _list_rows(table, [("section", ["I. TẬP THỂ (1)"]),
+                       ("row", ["1", "<w:b/>Tổ & Cộng", "", "Trường A", "Biểu dương", "dòng 1\x0bdòng 2\x00", ""])])
+    assert [c.text for c in table.rows[2].cells] == ["1", "<w:b/>Tổ & Cộng", "", "Trường A", "Biểu dương",
+                                                     "dòng 1dòng 2", ""]
+    assert table.rows[1].cells[0].text == "I. TẬP THỂ (1)" and len(table.rows[1]._tr.tc_lst) == 1

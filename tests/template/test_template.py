@@ -290,3 +290,16 @@ def test_prompts_fit_excel_limits_and_end_at_a_word(template_factory) -> None:
                 if text:
                     assert len(text) <= limit, (sheet.title, text)
                     assert not text.endswith(" ") and (len(text) < limit - 1 or text.endswith("…")), text
+
+
+def test_no_cell_of_the_template_holds_a_number_as_text(template_factory) -> None:
+    import re
+
+    number = re.compile(r"-?\d[\d.,]*( ?%)?")
+    book = openpyxl.load_workbook(template_factory("2018-2019"))
+    for sheet in book.worksheets:
+        if sheet.sheet_state == "visible":
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert not (isinstance(cell.value, str) and number.fullmatch(cell.value)), (
+                        sheet.title, cell.coordinate, cell.value)
