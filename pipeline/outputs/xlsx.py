@@ -146,8 +146,11 @@ def text_lines(text: str, width: float, chars_per_width: float = CHARS_PER_WIDTH
     """Lines a wrapped text takes in a column ``width`` units wide: words wrapped greedily as Excel and
     LibreOffice wrap them (an estimate of the widths; neither application fits row heights for us)."""
     capacity = max(width * chars_per_width - 0.5, 1)
+    text = str(text)
+    if len(text) <= capacity and "\n" not in text:
+        return 1  # most cells: one line, no need to wrap words
     lines = 0
-    for part in str(text).split("\n"):
+    for part in text.split("\n"):
         used, count = 0.0, 1
         for word in part.split():
             size = float(len(word))

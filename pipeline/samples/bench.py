@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pipeline.config.load import Config
 from pipeline.intake.guard import guard_file
-from pipeline.samples.demo import write_demo
+from pipeline.samples.demo import refresh_settings, write_demo
 
 NAIVE_SAMPLE = 120  # the naive way reads this many files and is scaled up linearly (it is slow by design)
 CACHE = Path("bench")  # generated inboxes, one folder per (year, units, seed); git-ignored
@@ -73,6 +73,8 @@ def run_bench(config: Config, school_year: str, units: int, *, workdir: Path | N
     if marker.exists():
         generated = json.loads(marker.read_text(encoding="utf-8"))
         generation, config_dir = 0.0, Path(generated["config"]) if generated["config"] else config.directory
+        if config_dir != config.directory:  # the synthetic roster is the cache's; the rest follows config/
+            refresh_settings(config.directory, config_dir)
         note = "đã có sẵn, không tạo lại"
     else:
         started = time.perf_counter()

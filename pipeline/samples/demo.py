@@ -211,14 +211,20 @@ def _as_nfd(data: UnitData) -> UnitData:
                    individuals=[{k: nfd(v) for k, v in row.items()} for row in data.individuals])
 
 
+def refresh_settings(source: Path, target: Path) -> None:
+    """Copy every configuration file but the roster from ``source`` to the synthetic configuration ``target``
+    (a cached benchmark inbox keeps its roster and follows today's settings, labels and criteria)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.is_file() and item.name != "don_vi.xlsx":
+            shutil.copy2(item, target / item.name)
+
+
 def _synthetic_roster(config: Config, school_year: str, count: int, target: Path) -> pd.DataFrame:
     """A configuration copy whose roster has ``count`` fictional units (for benchmarks)."""
     import xlsxwriter
 
-    target.mkdir(parents=True, exist_ok=True)
-    for item in config.directory.iterdir():
-        if item.is_file() and item.name != "don_vi.xlsx":
-            shutil.copy2(item, target / item.name)
+    refresh_settings(config.directory, target)
     base = config.for_year(school_year).units
     workbook = xlsxwriter.Workbook(str(target / "don_vi.xlsx"), {"strings_to_numbers": False})
     sheet = workbook.add_worksheet("Đơn vị")
