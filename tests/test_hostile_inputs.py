@@ -324,3 +324,20 @@ def test_a_school_that_picks_its_neighbours_code_is_held_not_mixed_in(config, tm
     assert len(staff) == 1 and a.code in staff[0][-1] and b.code in staff[0][-1]
     rows = {r[0]: r for r in book["Tình hình nộp"].iter_rows(min_row=2, values_only=True)}
     assert rows[b.code][4] == "Có tệp bị từ chối" and rows[a.code][4] == "Đã nộp — hợp lệ"
+
+
+def test_two_files_of_one_name_in_two_folders_get_two_marked_copies(config, tmp_path: Path) -> None:
+    from pipeline.samples.faults import FAULTS, FaultContext
+
+    year = config.for_year(YEAR)
+    data = make_unit_data(year.units.iloc[2], YEAR, seed=8)
+    wrong_year = next(f for f in FAULTS if f.rule == "F08")
+    wrong_year.data(data, FaultContext(None, 2019, [data]))  # type: ignore[arg-type, misc]
+    inbox = tmp_path / "inbox"
+    for folder in ("dot 1", "dot 2"):
+        (inbox / folder).mkdir(parents=True)
+        write_template(year, inbox / folder / "Bao cao.xlsx", data.fill())
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    copies = sorted(p.name for p in (tmp_path / "outbox" / YEAR / "phan_hoi").glob("*_danh_dau_*"))
+    assert len(copies) == 2 and len(set(copies)) == 2  # neither overwrote the other
+    assert all(name.startswith(f"{data.code}_danh_dau_Bao cao_") for name in copies)

@@ -104,11 +104,15 @@ def write_unit_files(jobs: Sequence[UnitJob]) -> list[Path]:
 def _write_unit(job: UnitJob) -> list[Path]:
     """Write one unit's files; returns the marked copies."""
     copies = []
-    for outcome in job.outcomes:  # the school's own file, bad cells highlighted, for files with errors
-        if outcome.status in (REJECTED, WITH_ERRORS):
-            copy = marked_path(job.path.parent, job.unit or job.path.stem, Path(outcome.file.relative))
-            if write_marked_copy(outcome.file.path, outcome.findings, copy):
-                copies.append(copy)
+    marked = [o for o in job.outcomes if o.status in (REJECTED, WITH_ERRORS)]
+    stems = [Path(o.file.relative).stem.casefold() for o in marked]
+    for outcome, stem in zip(marked, stems):  # the school's own file, bad cells highlighted, for files with errors
+        copy = marked_path(job.path.parent, job.unit or job.path.stem, Path(outcome.file.relative))
+        if stems.count(stem) > 1:  # one name in two folders: the copies must not overwrite each other
+            digest = hashlib.sha256(outcome.file.relative.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+            copy = copy.with_name(f"{copy.stem}_{digest}{copy.suffix}")
+        if write_marked_copy(outcome.file.path, outcome.findings, copy):
+            copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
                    [copy.name for copy in copies])
     return copies

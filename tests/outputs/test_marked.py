@@ -52,3 +52,40 @@ def test_marked_copy_keeps_values_and_drops_everything_live(config, tmp_path: Pa
     assert copy["_meta"].sheet_state == "hidden"
     assert copy["Cá nhân"]["B4"].value == original["Cá nhân"]["B4"].value  # the school's values, unchanged
     assert copy["Cá nhân"]["Z1"].value is None or not str(copy["Cá nhân"]["Z1"].value).startswith("=")
+
+
+def test_no_output_of_a_run_carries_anything_live_from_a_school(config, tmp_path: Path) -> None:
+    """Every workbook and document a consolidation writes — the summary, the dossier, each feedback and marked
+    copy — scanned as XML: no formula, hyperlink, external reference, DDE, macro or embedded object in any
+    sheet (the summary's charts refer to its own cells, in chart parts only), and text typed as a formula or a
+    link by a school stays text."""
+    from pipeline.cli import main
+
+    source, cell = _hostile_copy(config, tmp_path)
+    book = openpyxl.load_workbook(source)
+    book["Cá nhân"][cell] = 1900  # an error: the file gets a marked copy
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    book.save(inbox / "truong.xlsx")
+    year = config.for_year(YEAR)
+    data = make_unit_data(year.units.iloc[3], YEAR, seed=2)
+    data.individuals[0]["tom_tat"] = '=HYPERLINK("http://example.invalid","bấm")'
+    data.individuals[0]["nam_sinh"] = 1900  # an error, so this file gets a marked copy too
+    data.collectives[0]["ten_tap_the"] = "=cmd|' /C calc'!A0"
+    write_template(year, inbox / "thu_hai.xlsx", data.fill())
+    assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(tmp_path / "outbox"), "--year", YEAR,
+                 "--config", str(config.directory)]) == 0
+    outputs = [p for p in (tmp_path / "outbox" / YEAR).rglob("*") if p.suffix in (".xlsx", ".docx")]
+    assert len([p for p in outputs if "_danh_dau_" in p.name]) == 2 and any(p.suffix == ".docx" for p in outputs)
+    for path in outputs:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith(("xl/charts/", "xl/drawings/")):
+                    continue  # our own charts, over our own cells
+                part = archive.read(name)
+                assert not LIVE.search(part), (path.name, name)
+                assert b'TargetMode="External"' not in part, (path.name, name)
+                if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):  # fields: the page number only
+                    assert re.findall(rb'w:instr="([^"]*)"', part) in ([], [b"PAGE"]), (path.name, name)
+                    assert b"<w:instrText" not in part and b"<w:hyperlink" not in part, (path.name, name)
+            assert not [n for n in archive.namelist() if "externalLink" in n or n.endswith(".bin")], path.name
