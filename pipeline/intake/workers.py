@@ -9,8 +9,11 @@ file needs on its own is done where it is read, on every core; the workers retur
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -84,9 +87,24 @@ def _crashed(relative: str, error: BaseException | None = None) -> Prepared:
     return Prepared(RawWorkbook(relative, findings=(found,)))
 
 
-def _install(vocabularies: Vocabularies) -> None:
-    """Pool initializer: the year's lookups, once per worker process."""
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker when the process that started it dies (a kill -9 of the run must not
+    leave workers writing into a staging folder that the next run reuses). Linux has ``PR_SET_PDEATHSIG``;
+    elsewhere a worker ends when its pool's pipe closes, after the file at hand."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the parent died before the request was in place
+            os._exit(1)
+
+
+def _install(vocabularies: Vocabularies, parent: int) -> None:
+    """Pool initializer: tied to the run's process, then the year's lookups, once per worker process."""
     global _VOCABULARIES
+    die_with_parent(parent)
     _VOCABULARIES = vocabularies
 
 
@@ -134,7 +152,7 @@ def _run_pool(files: list[InboxFile], workers: int, vocabularies: Vocabularies, 
     futures: dict[Future[Prepared], InboxFile] = {}
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context, initializer=_install,
-                                 initargs=(vocabularies,)) as pool:
+                                 initargs=(vocabularies, os.getpid())) as pool:
             for file in files:
                 futures[pool.submit(_prepare_in_worker, file.path, file.relative)] = file
             for future, file in futures.items():

@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline.config.year import YearConfig
 from pipeline.intake.outcome import ACCEPTED, REJECTED, STATUS_LABEL, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
+from pipeline.intake.workers import die_with_parent
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
 from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table
@@ -94,7 +95,8 @@ def write_unit_files(jobs: Sequence[UnitJob]) -> list[Path]:
         The marked copies written.
     """
     if len(jobs) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             copies = list(pool.map(_write_unit, jobs, chunksize=4))
     else:
         copies = [_write_unit(job) for job in jobs]

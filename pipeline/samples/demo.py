@@ -24,6 +24,7 @@ import pandas as pd
 from pipeline.config.load import Config
 from pipeline.config.schoolyear import year_start
 from pipeline.config.year import YearConfig
+from pipeline.intake.workers import die_with_parent
 from pipeline.samples.faults import FAULTS, Fault, FaultContext
 from pipeline.samples.sample import Location, UnitData, make_unit_data
 from pipeline.template.writer import generated_at, write_template
@@ -167,7 +168,8 @@ def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitDa
         for data, path in jobs:
             _write_one(year, generated, data, path)
         return
-    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         list(pool.map(_write_one, repeat(year), repeat(generated), [d for d, _ in jobs], [p for _, p in jobs],
                       chunksize=8))
 

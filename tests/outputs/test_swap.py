@@ -24,7 +24,7 @@ YEAR = "2019-2020"
 
 def _ours(folder: Path) -> dict[str, str]:
     """Our outputs in the year folder (not template/ nor staff's files), by relative path → SHA-256."""
-    kept = ("TongHop_DienHinh_", "phan_hoi/", "manifest.json")
+    kept = ("TongHop_DienHinh_", "HoSo_DeNghi_", "phan_hoi/", "manifest.json")
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and p.relative_to(folder).as_posix().startswith(kept)}
 
@@ -91,6 +91,45 @@ def test_a_kill_at_any_moment_leaves_one_runs_outputs_whole(inbox: Path, tmp_pat
     fresh = tmp_path / "fresh"
     assert subprocess.run(_command(inbox, fresh), capture_output=True, check=False).returncode == 0
     assert after == _ours(fresh / YEAR)  # exactly what a run on a clean outbox writes
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_the_run(inbox: Path, tmp_path: Path) -> None:
+    """kill -9 of the run's process alone (not its group): its worker processes end with it, at once, instead
+    of writing on into a staging folder."""
+    outbox = tmp_path / "outbox"
+    process = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, workers = time.monotonic() + 120, set()
+    while time.monotonic() < deadline and not workers:
+        workers = _children(process.pid)
+        time.sleep(0.005)
+    assert workers, "the run started no worker"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.02)
+    assert not [pid for pid in workers if _alive(pid)]
 
 
 def test_an_interrupted_swap_is_finished_by_the_next_run(tmp_path: Path) -> None:
