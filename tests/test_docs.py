@@ -76,3 +76,11 @@ def test_the_readme_calls_nothing_unbuilt_that_is_built() -> None:
 def test_every_module_of_the_layout_is_in_the_maintainers_map() -> None:
     for package in sorted(p.name for p in (ROOT / "pipeline").iterdir() if (p / "__init__.py").exists()):
         assert f"`{package}/`" in README, package
+
+
+def test_the_staff_section_lists_every_reason_a_file_is_refused() -> None:
+    from schemas.rules import RULES
+
+    staff = README.split("## For maintainers")[0]
+    listed = set(re.findall(r"\bF\d\d\b", staff))
+    assert listed == {rule for rule, spec in RULES.items() if spec.severity == "file"}
