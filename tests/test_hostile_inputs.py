@@ -341,3 +341,24 @@ def test_two_files_of_one_name_in_two_folders_get_two_marked_copies(config, tmp_
     copies = sorted(p.name for p in (tmp_path / "outbox" / YEAR / "phan_hoi").glob("*_danh_dau_*"))
     assert len(copies) == 2 and len(set(copies)) == 2  # neither overwrote the other
     assert all(name.startswith(f"{data.code}_danh_dau_Bao cao_") for name in copies)
+
+
+def test_excel_error_cells_are_reported_as_errors_not_as_empty(config, tmp_path: Path) -> None:
+    """#N/A and #DIV/0! (a formula that failed) read as empty strings from python-calamine; the school must be
+    told the cell shows an error (R12, with the error), not that it is empty."""
+    import openpyxl
+
+    from pipeline.run import take_in
+
+    inbox = tmp_path / "inbox"
+    path = _submission(config, inbox)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Cá nhân"]
+    birth, minority = list_cell("Cá nhân", "nam_sinh", 0), list_cell("Cá nhân", "dan_toc", 1)
+    sheet[birth] = "#N/A"  # openpyxl writes these as error cells (t="e"), as Excel saves a failed formula
+    sheet[minority] = "#DIV/0!"
+    book.save(path)
+    (outcome,) = take_in(config.for_year(YEAR), inbox, workers=0).outcomes
+    found = {(f.rule, f.cell, f.found) for f in outcome.findings if f.cell in (birth, minority)}
+    assert found == {("R12", birth, '"#N/A"'), ("R12", minority, '"#DIV/0!"')}
+    assert not [f for f in outcome.findings if f.cell in (birth, minority) and f.found == "ô trống"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -125,7 +127,7 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None) -> RawWo
         return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
-        return replace(_read_sheets(workbook, relative, findings),
+        return replace(_read_sheets(workbook, relative, findings, data),
                        saved=last_saved(io.BytesIO(data) if data is not None else path))
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
         findings.append(finding("F01", relative, "sheet", error=_explain(error)))
@@ -183,10 +185,11 @@ def _explain(error: Exception) -> str:
     return "cấu trúc bảng tính không đọc được"
 
 
-def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Finding]) -> RawWorkbook:
+def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Finding],
+                 data: bytes | None = None) -> RawWorkbook:
     names = tuple(workbook.sheet_names)
     hidden = tuple(m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible)
-    grids = _Grids(workbook)
+    grids = _Grids(workbook, data)
     by_key = {loose_key(name): name for name in names}
     special = {sheet: by_key[loose_key(sheet)] for sheet in (SHEET_META, SHEET_LISTS) if loose_key(sheet) in by_key}
     meta: dict[str, str] = {}
@@ -213,16 +216,70 @@ def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Findi
 
 
 class _Grids(dict[str, list[list[Any]]]):
-    """Sheets as lists of rows, each parsed once, on first use (most files need five of their seven sheets)."""
+    """Sheets as lists of rows, each parsed once, on first use (most files need five of their seven sheets).
 
-    def __init__(self, workbook: CalamineWorkbook) -> None:
+    python-calamine gives an Excel error cell (#N/A, #DIV/0!) as an empty string; in an .xlsx, whose bytes we
+    hold, such cells are found in the sheet's XML (``t="e"``) and given back their error text, so that the
+    school reads "#DIV/0!" (R12), not "ô trống".
+    """
+
+    def __init__(self, workbook: CalamineWorkbook, data: bytes | None = None) -> None:
         super().__init__()
         self.workbook = workbook
+        self.errors = _error_cells(data) if data is not None and data[:2] == b"PK" else {}
 
     def __missing__(self, name: str) -> list[list[Any]]:
         grid = self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for (row, col), text in self.errors.get(name, {}).items():
+            if row < len(grid) and col < len(grid[row]) and grid[row][col] in ("", None):
+                grid[row][col] = text
         self[name] = grid
         return grid
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name → (row, column) → the error text of every error cell of an .xlsx (empty when none)."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()
+                     if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+            parts = {name: xml for name, xml in parts.items() if b't="e"' in xml}
+            if not parts:
+                return found
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, zipfile.BadZipFile, ValueError, ElementTree.ParseError):
+        return found
+    targets = {r.get("Id"): posixpath.normpath(r.get("Target", "").lstrip("/") if r.get("Target", "").startswith("/")
+                                               else posixpath.join("xl", r.get("Target", "")))
+               for r in rels.iter(_PACKAGE_REL)}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        xml = parts.get(targets.get(sheet.get(_REL), ""))
+        if xml is None:
+            continue
+        cells = found.setdefault(sheet.get("name", ""), {})
+        for attributes, body in _ERROR_CELL.findall(xml):
+            ref, value = _CELL_REF.search(attributes), _VALUE.search(body)
+            if ref and value:
+                cells[int(ref.group(2)) - 1, _column_index(ref.group(1).decode())] = value.group(1).decode(
+                    "utf-8", "replace")
+    return found
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _sheet_by_content(sheet: str, grids: _Grids, names: tuple[str, ...], taken: set[str]) -> str | None:
