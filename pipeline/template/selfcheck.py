@@ -8,6 +8,8 @@ as a problem instead of an error value. Only functions that Excel 2007+ and Libr
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -136,10 +138,16 @@ def render(condition: str, cell: str, columns: Mapping[str, str], row: int, stt_
         row: the Excel row number, for ``{col:key}``.
         stt_column: absolute reference to this sheet's STT column, for duplicate checks.
     """
-    text = condition.replace("{stt_column}", stt_column)
-    for key, letter in columns.items():
-        text = text.replace(f"{{col:{key}}}", f"${letter}{row}")
+    text = condition.replace("{stt_column}", stt_column) if "{stt_column}" in condition else condition
+    for key in _column_keys(condition):  # only the columns the condition names (it runs for every cell)
+        text = text.replace(f"{{col:{key}}}", f"${columns[key]}{row}")
     return text.replace("{c}", cell)
+
+
+@functools.lru_cache(maxsize=None)
+def _column_keys(condition: str) -> tuple[str, ...]:
+    """The keys of the ``{col:key}`` placeholders of a condition, once per distinct condition."""
+    return tuple(dict.fromkeys(re.findall(r"\{col:([a-z_]+)\}", condition)))
 
 
 def problem_text_formula(parts: list[tuple[str, str]], row_range: str | None) -> str:

@@ -25,15 +25,10 @@ DOCUMENTS = {"Tổng quan": ("BÁO CÁO", "BC", OVERVIEW_GRID, False), "Đề ng
                                                                                          PROPOSAL_GRID, True)}
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("documents")
-    assert main(["demo", "--inbox", str(base / "inbox"), "--units", "14", "--seed", "5", "--year", YEAR,
-                 "--config", str(ROOT / "config")]) == 0
-    assert main(["consolidate", "--inbox", str(base / "inbox"), "--outbox", str(base / "outbox"), "--year", YEAR,
-                 "--config", str(ROOT / "config")]) == 0
-    path = base / "outbox" / YEAR / f"TongHop_DienHinh_{YEAR}.xlsx"
-    return path, openpyxl.load_workbook(path)
+@pytest.fixture()
+def run(demo_run):
+    """The shared consolidated sample run (tests/outputs/conftest.py)."""
+    return demo_run
 
 
 def _find(sheet, text: str):
@@ -146,11 +141,11 @@ def test_signature_block_shares_its_page_with_the_last_rows_of_the_list(run) -> 
 
 
 @needs_libreoffice
-def test_documents_print_as_planned(run, tmp_path: Path) -> None:
+def test_documents_print_as_planned(run, demo_pdf: Path) -> None:
     """The pages LibreOffice prints: the signature on the page of the last listed person, page numbers from
     page 2 of each document."""
     path, book = run
-    pdf = convert(path, "pdf", tmp_path)
+    pdf = demo_pdf
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
     firsts = [n for n, page in enumerate(pages) if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page]

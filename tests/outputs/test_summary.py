@@ -8,14 +8,13 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from pipeline.cli import main
 from pipeline.samples.sample import make_unit_data
 from pipeline.template.writer import write_template
 from pipeline.vi.collation import person_sort_key
 from schemas.submission import CollectiveRow, IndividualRow, column_specs
-from tests.libreoffice import convert, needs_libreoffice
+from tests.libreoffice import needs_libreoffice
 
 YEAR = "2019-2020"
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,15 +34,6 @@ def _consolidate(inbox: Path, outbox: Path) -> Path:
 def _rows(sheet) -> list[dict[str, object]]:
     values = list(sheet.iter_rows(values_only=True))
     return [dict(zip(values[0], row)) for row in values[1:]]
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("summary")
-    assert main(["demo", "--inbox", str(base / "inbox"), "--units", "16", "--faulty", "0.25", "--seed", "8",
-                 "--year", YEAR, "--config", str(ROOT / "config")]) == 0
-    path = _consolidate(base / "inbox", base / "outbox")
-    return path, openpyxl.load_workbook(path)
 
 
 def test_sheets_and_machine_readable_headers(demo_run) -> None:
@@ -194,9 +184,8 @@ def test_long_tables_are_split_never_truncated(demo_run, tmp_path: Path, monkeyp
 
 
 @needs_libreoffice
-def test_consolidated_workbook_prints_on_a4(demo_run, tmp_path: Path) -> None:
-    path, _ = demo_run
-    pdf = convert(path, "pdf", tmp_path)
+def test_consolidated_workbook_prints_on_a4(demo_pdf: Path) -> None:
+    pdf = demo_pdf
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
     sizes = {(round(float(w)), round(float(h))) for w, h in re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)}
