@@ -167,10 +167,19 @@ def _short_rule(cell: _Cell, width_mm: float, rule_mm: float) -> None:
 
 
 def _borderless(table: Any) -> None:
+    _borders(table, "nil")
+
+
+def _borders(table: Any, value: str) -> None:
+    """Every border of a table: ``nil`` (the header blocks, the signature) or ``single`` (the list — set on the
+    table itself, since LibreOffice does not always apply the "Table Grid" style's)."""
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
+        element.set(qn("w:val"), value)
+        if value != "nil":
+            for key, setting in (("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+                element.set(qn(key), setting)
         borders.append(element)
     table._tbl.tblPr.append(borders)
 
@@ -187,9 +196,10 @@ def _widths(table: Any, widths_mm: tuple[float, ...]) -> None:
 
 def _header(document: Any, settings: Settings, kind: Any, day: dt.date) -> None:
     """Both header blocks in a borderless two-column table: issuing body left, motto right."""
-    left_mm, right_mm = 72.0, 93.0
+    left_mm, right_mm = 70.0, 95.0
     table = document.add_table(rows=1, cols=2)
     _borderless(table)
+    _no_cell_margins(table)  # the motto needs ~91 mm and the issuing body ~66 mm of the 165 mm
     _widths(table, (left_mm, right_mm))
     left, right = table.rows[0].cells
     _line(left, SIZE["parent"], text=settings.parent_body, first=True)
@@ -220,8 +230,7 @@ def _body(document: Any, text: str) -> Paragraph:
 
 
 def _signature(container: Any, settings: Settings, widths_mm: tuple[float, float]) -> None:
-    """``Nơi nhận`` on the left, level with the signature block on the right (in the document or a cell);
-    the row never splits."""
+    """``Nơi nhận`` on the left, level with the signature block on the right; the row never splits."""
     table = container.add_table(rows=1, cols=2)
     _borderless(table)
     _widths(table, widths_mm)
@@ -243,6 +252,7 @@ def _list_table(container: Any, *, header: bool) -> Any:
     header row repeats on every page."""
     table = container.add_table(rows=1 if header else 0, cols=len(LIST_HEADERS))
     table.style = "Table Grid"
+    _borders(table, "single")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     if header:
         row = table.rows[0]
@@ -379,21 +389,15 @@ def _list(document: Any, result: Consolidation, settings: Settings) -> None:
                                     (record.get(IndividualRow.chuc_vu) or "") if person else "",
                                     record[Scores.dv_ten_don_vi], proposal_form(record),
                                     record[CollectiveRow.tom_tat] or "", ""]))
-    # The last two rows and the signature in one table row that cannot split: the signature never starts a
-    # page on its own, in Word or in LibreOffice (which ignores "keep with next" on table rows).
-    body, tail = entries[:-2], entries[-2:]
     table = _list_table(document, header=True)
-    _list_rows(table, body)
+    _list_rows(table, entries)
     _widths(table, LIST_WIDTHS_MM)
-    outer = document.add_table(rows=1, cols=1)
-    outer.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _borderless(outer)
-    _no_cell_margins(outer)
-    _widths(outer, (sum(LIST_WIDTHS_MM),))
-    _keep_row(outer.rows[0])
-    holder = outer.rows[0].cells[0]
-    kept = _list_table(holder, header=False)
-    _list_rows(kept, tail)
-    _widths(kept, LIST_WIDTHS_MM)
-    holder.add_paragraph()
-    _signature(holder, settings, (120.0, 132.0))
+    # The signature stays with the list's last two rows: they, and the paragraph between, keep with the next.
+    # Word honours it; LibreOffice ignores "keep with next" on table rows and may start the signature's page
+    # with it alone. (Nesting the rows and the signature in one unsplittable row kept them together there but
+    # made LibreOffice drop every border of the list, seen on its PDFs — a list without lines is worse.)
+    for row in table._tbl.tr_lst[-2:]:
+        for paragraph in row.iter(qn("w:p")):
+            Paragraph(paragraph, table).paragraph_format.keep_with_next = True
+    document.add_paragraph().paragraph_format.keep_with_next = True
+    _signature(document, settings, (120.0, 132.0))
