@@ -153,8 +153,13 @@ def guard_file(path: Path) -> GuardFinding | None:
     return guard_bytes(data)
 
 
-def guard_bytes(data: bytes) -> GuardFinding | None:
-    """Check a file's bytes, as read once, before any spreadsheet parser sees them (see :func:`guard_file`)."""
+def guard_bytes(data: bytes, error_parts: set[str] | None = None) -> GuardFinding | None:
+    """Check a file's bytes, as read once, before any spreadsheet parser sees them (see :func:`guard_file`).
+
+    Args:
+        error_parts: when given, receives the worksheet parts of an .xlsx that hold error cells (``t="e"``),
+            seen while the guard inflates them anyway, so that the reader need not inflate them again.
+    """
     size = len(data)
     head = data[:512]
     if size == 0:
@@ -162,7 +167,7 @@ def guard_bytes(data: bytes) -> GuardFinding | None:
     if size > MAX_FILE_BYTES:
         return GuardFinding("F03", f"tệp {_size(size)}", EXPECTED_SIZE)
     if head.startswith(ZIP_MAGIC):
-        return _guard_zip(io.BytesIO(data), size)
+        return _guard_zip(io.BytesIO(data), size, error_parts)
     if head.startswith(OLE_MAGIC):
         return _guard_ole(io.BytesIO(data))
     return GuardFinding("F01", _describe_other(head), EXPECTED_SPREADSHEET)
@@ -210,10 +215,10 @@ class _Malformed(Exception):
     """The XML of a part is not what any spreadsheet application writes (message: Vietnamese)."""
 
 
-def _guard_zip(source: BinaryIO, size: int) -> GuardFinding | None:
+def _guard_zip(source: BinaryIO, size: int, error_parts: set[str] | None = None) -> GuardFinding | None:
     try:
         with zipfile.ZipFile(source) as archive:
-            return _guard_archive(archive, size)
+            return _guard_archive(archive, size, error_parts)
     except _Malformed as error:
         return GuardFinding("F01", f"dữ liệu bên trong tệp bất thường ({error})", EXPECTED_SPREADSHEET)
     except _ZIP_ERRORS:
@@ -221,7 +226,7 @@ def _guard_zip(source: BinaryIO, size: int) -> GuardFinding | None:
                             EXPECTED_SPREADSHEET)
 
 
-def _guard_archive(archive: zipfile.ZipFile, size: int) -> GuardFinding | None:
+def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: set[str] | None = None) -> GuardFinding | None:
     """Sizes first (from the zip directory, inflating nothing), then the kind, then the sheets."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
@@ -243,7 +248,7 @@ def _guard_archive(archive: zipfile.ZipFile, size: int) -> GuardFinding | None:
                                        f"{_size(member.file_size)} (tỷ lệ {ratio:.0f}:1)", EXPECTED_SIZE)
     names = set(archive.namelist())
     if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
-        return _guard_xlsx(archive)
+        return _guard_xlsx(archive, error_parts)
     if "mimetype" in names and "content.xml" in names:
         return _guard_ods(archive)
     return GuardFinding("F01", _describe_zip(archive, names), EXPECTED_SPREADSHEET)
@@ -308,13 +313,14 @@ def _pieces(stream: IO[bytes], boundary: bytes, *, after: bool) -> Iterator[byte
 # ---- xlsx / xlsm
 
 
-def _guard_xlsx(archive: zipfile.ZipFile) -> GuardFinding | None:
+def _guard_xlsx(archive: zipfile.ZipFile, error_parts: set[str] | None = None) -> GuardFinding | None:
     sheet_names = _xlsx_sheet_names(archive)
     parts = {m.filename for m in archive.infolist() if _WORKSHEET_PART.fullmatch(m.filename)}
     parts |= set(sheet_names) & set(archive.namelist())
     for member in archive.infolist():  # by ZipInfo: a duplicated name is checked twice, not once
         if member.filename in parts:
-            finding = _scan_worksheet(archive, member, sheet_names.get(member.filename, member.filename))
+            finding = _scan_worksheet(archive, member, sheet_names.get(member.filename, member.filename),
+                                      error_parts)
             if finding is not None:
                 return finding
     return None
@@ -348,15 +354,21 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: str) -> GuardFinding | None:
-    """Stream one sheet's XML: declared dimension, rows and cells without coordinates, farthest cell."""
+def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: str,
+                    error_parts: set[str] | None = None) -> GuardFinding | None:
+    """Stream one sheet's XML: declared dimension, rows and cells without coordinates, farthest cell (and,
+    for the reader, whether it holds error cells: a piece never cuts a tag, so ``t="e"`` is never split)."""
     with archive.open(member) as stream:
         for number, piece in enumerate(_pieces(stream, b"<", after=False)):
+            if error_parts is not None and b't="e"' in piece:
+                error_parts.add(member.filename)
             if number == 0 and (match := _DIMENSION.search(piece, 0, _find_end(piece, b"sheetData"))):
                 finding = _check_dimension(match.group(1).decode("ascii", "replace"), sheet)
                 if finding is not None:
                     return finding
             if _SUSPECT.search(piece):
+                if error_parts is not None:
+                    error_parts.add(member.filename)  # not scanned to its end here: the reader looks itself
                 return _scan_worksheet_exactly(archive, member, sheet)
     return None
 

@@ -107,7 +107,8 @@ HEADER_KEYS = {sheet: _header_keys(column_specs(model)) for sheet, model in SHEE
 SPECS = {sheet: column_specs(model) for sheet, model in SHEET_MODELS.items()}
 
 
-def read_workbook(path: Path, relative: str, data: bytes | None = None) -> RawWorkbook:
+def read_workbook(path: Path, relative: str, data: bytes | None = None,
+                  error_parts: set[str] | None = None) -> RawWorkbook:
     """Read one submission.
 
     Args:
@@ -115,6 +116,7 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None) -> RawWo
         relative: its path relative to the inbox, for messages.
         data: the file's bytes as already read (and guarded, and hashed): parsed instead of the path, so that
             what was checked is what is read.
+        error_parts: the worksheet parts the guard saw error cells in (None: look in every part).
 
     Returns:
         The raw workbook; problems that stop reading are file-level findings in it, never exceptions.
@@ -127,7 +129,7 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None) -> RawWo
         return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
-        return replace(_read_sheets(workbook, relative, findings, data),
+        return replace(_read_sheets(workbook, relative, findings, data, error_parts),
                        saved=last_saved(io.BytesIO(data) if data is not None else path))
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
         findings.append(finding("F01", relative, "sheet", error=_explain(error)))
@@ -186,10 +188,10 @@ def _explain(error: Exception) -> str:
 
 
 def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Finding],
-                 data: bytes | None = None) -> RawWorkbook:
+                 data: bytes | None = None, error_parts: set[str] | None = None) -> RawWorkbook:
     names = tuple(workbook.sheet_names)
     hidden = tuple(m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible)
-    grids = _Grids(workbook, data)
+    grids = _Grids(workbook, data, error_parts)
     by_key = {loose_key(name): name for name in names}
     special = {sheet: by_key[loose_key(sheet)] for sheet in (SHEET_META, SHEET_LISTS) if loose_key(sheet) in by_key}
     meta: dict[str, str] = {}
@@ -223,10 +225,12 @@ class _Grids(dict[str, list[list[Any]]]):
     school reads "#DIV/0!" (R12), not "ô trống".
     """
 
-    def __init__(self, workbook: CalamineWorkbook, data: bytes | None = None) -> None:
+    def __init__(self, workbook: CalamineWorkbook, data: bytes | None = None,
+                 error_parts: set[str] | None = None) -> None:
         super().__init__()
         self.workbook = workbook
-        self.errors = _error_cells(data) if data is not None and data[:2] == b"PK" else {}
+        wanted = data is not None and data[:2] == b"PK" and (error_parts is None or bool(error_parts))
+        self.errors = _error_cells(data, error_parts) if wanted and data is not None else {}
 
     def __missing__(self, name: str) -> list[list[Any]]:
         grid = self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -245,13 +249,18 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name → (row, column) → the error text of every error cell of an .xlsx (empty when none)."""
+def _error_cells(data: bytes, only: set[str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name → (row, column) → the error text of every error cell of an .xlsx (empty when none).
+
+    Args:
+        only: the parts to look in (the guard's finding); None: every worksheet part.
+    """
     found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = {name: archive.read(name) for name in archive.namelist()
-                     if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+                     if (name in only if only is not None else name.startswith("xl/worksheets/"))
+                     and name.endswith(".xml")}
             parts = {name: xml for name, xml in parts.items() if b't="e"' in xml}
             if not parts:
                 return found
