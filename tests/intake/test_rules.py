@@ -82,13 +82,13 @@ def test_clean_files_have_no_errors(config, tmp_path: Path) -> None:
     assert not [f for o in submissions for f in o.findings if f.severity != "warning"]
 
 
-def _abort_on_crash_files(path: Path, relative: str, data: bytes | None = None):
+def _abort_on_crash_files(path: Path, relative: str, *args):
     if "crash" in relative:
         faulthandler.disable()  # keep the test log quiet: the abort is the point
         os.abort()  # what python-calamine does on some hostile files
     from pipeline.intake.read import read_workbook
 
-    return read_workbook(path, relative, data)
+    return read_workbook(path, relative, *args)
 
 
 def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
