@@ -153,12 +153,13 @@ def guard_file(path: Path) -> GuardFinding | None:
     return guard_bytes(data)
 
 
-def guard_bytes(data: bytes, error_parts: set[str] | None = None) -> GuardFinding | None:
+def guard_bytes(data: bytes, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
     """Check a file's bytes, as read once, before any spreadsheet parser sees them (see :func:`guard_file`).
 
     Args:
         error_parts: when given, receives the worksheet parts of an .xlsx that hold error cells (``t="e"``),
-            seen while the guard inflates them anyway, so that the reader need not inflate them again.
+            with their sheet names, seen while the guard inflates them anyway, so that the reader need not
+            inflate them again.
     """
     size = len(data)
     head = data[:512]
@@ -215,7 +216,7 @@ class _Malformed(Exception):
     """The XML of a part is not what any spreadsheet application writes (message: Vietnamese)."""
 
 
-def _guard_zip(source: BinaryIO, size: int, error_parts: set[str] | None = None) -> GuardFinding | None:
+def _guard_zip(source: BinaryIO, size: int, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
     try:
         with zipfile.ZipFile(source) as archive:
             return _guard_archive(archive, size, error_parts)
@@ -226,7 +227,7 @@ def _guard_zip(source: BinaryIO, size: int, error_parts: set[str] | None = None)
                             EXPECTED_SPREADSHEET)
 
 
-def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: set[str] | None = None) -> GuardFinding | None:
+def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
     """Sizes first (from the zip directory, inflating nothing), then the kind, then the sheets."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
@@ -313,8 +314,8 @@ def _pieces(stream: IO[bytes], boundary: bytes, *, after: bool) -> Iterator[byte
 # ---- xlsx / xlsm
 
 
-def _guard_xlsx(archive: zipfile.ZipFile, error_parts: set[str] | None = None) -> GuardFinding | None:
-    sheet_names = _xlsx_sheet_names(archive)
+def _guard_xlsx(archive: zipfile.ZipFile, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
+    sheet_names = xlsx_sheet_names(archive)
     parts = {m.filename for m in archive.infolist() if _WORKSHEET_PART.fullmatch(m.filename)}
     parts |= set(sheet_names) & set(archive.namelist())
     for member in archive.infolist():  # by ZipInfo: a duplicated name is checked twice, not once
@@ -326,7 +327,7 @@ def _guard_xlsx(archive: zipfile.ZipFile, error_parts: set[str] | None = None) -
     return None
 
 
-def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+def xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part → sheet name (for messages), from workbook.xml and its relationships.
 
     Returns:
@@ -355,20 +356,20 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: str,
-                    error_parts: set[str] | None = None) -> GuardFinding | None:
+                    error_parts: dict[str, str] | None = None) -> GuardFinding | None:
     """Stream one sheet's XML: declared dimension, rows and cells without coordinates, farthest cell (and,
     for the reader, whether it holds error cells: a piece never cuts a tag, so ``t="e"`` is never split)."""
     with archive.open(member) as stream:
         for number, piece in enumerate(_pieces(stream, b"<", after=False)):
             if error_parts is not None and b't="e"' in piece:
-                error_parts.add(member.filename)
+                error_parts[member.filename] = sheet
             if number == 0 and (match := _DIMENSION.search(piece, 0, _find_end(piece, b"sheetData"))):
                 finding = _check_dimension(match.group(1).decode("ascii", "replace"), sheet)
                 if finding is not None:
                     return finding
             if _SUSPECT.search(piece):
                 if error_parts is not None:
-                    error_parts.add(member.filename)  # not scanned to its end here: the reader looks itself
+                    error_parts[member.filename] = sheet  # not scanned to its end here: the reader looks itself
                 return _scan_worksheet_exactly(archive, member, sheet)
     return None
 
@@ -390,7 +391,7 @@ def _scan_worksheet_exactly(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
                 return GuardFinding("F04", f"trang «{sheet}» có ô không ghi địa chỉ hợp lệ "
                                            "(thẻ <c> thiếu r=)", EXPECTED_EXTENT)
             max_row = max(max_row, *(int(row) for row in digits))
-            max_col = max(max_col, *(_column_number(column) for column in letters))
+            max_col = max(max_col, *(column_number(column) for column in letters))
             if _too_large(max_row, max_col):
                 return GuardFinding("F04", f"trang «{sheet}» có dữ liệu trải tới ô "
                                            f"{_corner(max_row, max_col)} ({_extent(max_row, max_col)})",
@@ -410,14 +411,14 @@ def _check_dimension(ref: str, sheet: str) -> GuardFinding | None:
     if match is None:
         return None
     last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
-    rows, cols = int(last_row), _column_number(last_col.encode("ascii"))
+    rows, cols = int(last_row), column_number(last_col.encode("ascii"))
     if not _too_large(rows, cols):
         return None
     return GuardFinding("F04", f"trang «{sheet}» khai báo vùng dữ liệu {ref} ({_extent(rows, cols)})",
                         EXPECTED_EXTENT)
 
 
-def _column_number(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
     """``b"A"`` → 1, ``b"XFD"`` → 16384."""
     number = 0
     for letter in letters.upper():

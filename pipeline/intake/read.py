@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import posixpath
 import re
 import zipfile
 import zlib
@@ -29,6 +28,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.intake.cells import as_text, is_blank
 from pipeline.intake.discover import describe_os_error
+from pipeline.intake.guard import column_number, xlsx_sheet_names
 from pipeline.vi.text import clean_text, loose_key
 from schemas.rules import Finding, finding
 from schemas.submission import (
@@ -108,7 +108,7 @@ SPECS = {sheet: column_specs(model) for sheet, model in SHEET_MODELS.items()}
 
 
 def read_workbook(path: Path, relative: str, data: bytes | None = None,
-                  error_parts: set[str] | None = None) -> RawWorkbook:
+                  error_parts: Mapping[str, str] | None = None) -> RawWorkbook:
     """Read one submission.
 
     Args:
@@ -116,7 +116,8 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None,
         relative: its path relative to the inbox, for messages.
         data: the file's bytes as already read (and guarded, and hashed): parsed instead of the path, so that
             what was checked is what is read.
-        error_parts: the worksheet parts the guard saw error cells in (None: look in every part).
+        error_parts: the worksheet parts the guard saw error cells in, with their sheet names (None: look in
+            every sheet).
 
     Returns:
         The raw workbook; problems that stop reading are file-level findings in it, never exceptions.
@@ -188,7 +189,7 @@ def _explain(error: Exception) -> str:
 
 
 def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Finding],
-                 data: bytes | None = None, error_parts: set[str] | None = None) -> RawWorkbook:
+                 data: bytes | None = None, error_parts: Mapping[str, str] | None = None) -> RawWorkbook:
     names = tuple(workbook.sheet_names)
     hidden = tuple(m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible)
     grids = _Grids(workbook, data, error_parts)
@@ -226,7 +227,7 @@ class _Grids(dict[str, list[list[Any]]]):
     """
 
     def __init__(self, workbook: CalamineWorkbook, data: bytes | None = None,
-                 error_parts: set[str] | None = None) -> None:
+                 error_parts: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.workbook = workbook
         wanted = data is not None and data[:2] == b"PK" and (error_parts is None or bool(error_parts))
@@ -241,54 +242,31 @@ class _Grids(dict[str, list[list[Any]]]):
         return grid
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _error_cells(data: bytes, only: set[str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+def _error_cells(data: bytes, parts: Mapping[str, str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name → (row, column) → the error text of every error cell of an .xlsx (empty when none).
 
     Args:
-        only: the parts to look in (the guard's finding); None: every worksheet part.
+        parts: worksheet part → sheet name, the parts to look in (the guard's finding); None: every sheet.
     """
     found: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist()
-                     if (name in only if only is not None else name.startswith("xl/worksheets/"))
-                     and name.endswith(".xml")}
-            parts = {name: xml for name, xml in parts.items() if b't="e"' in xml}
-            if not parts:
-                return found
-            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, zipfile.BadZipFile, ValueError, ElementTree.ParseError):
+            sheets = parts if parts is not None else xlsx_sheet_names(archive)
+            xml_of = {part: archive.read(part) for part in sheets if part in archive.NameToInfo}
+    except Exception:  # noqa: BLE001 — the guard let the file through; a part that cannot be read has no errors
         return found
-    targets = {r.get("Id"): posixpath.normpath(r.get("Target", "").lstrip("/") if r.get("Target", "").startswith("/")
-                                               else posixpath.join("xl", r.get("Target", "")))
-               for r in rels.iter(_PACKAGE_REL)}
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        xml = parts.get(targets.get(sheet.get(_REL), ""))
-        if xml is None:
-            continue
-        cells = found.setdefault(sheet.get("name", ""), {})
-        for attributes, body in _ERROR_CELL.findall(xml):
+    for part, xml in xml_of.items():
+        for attributes, body in _ERROR_CELL.findall(xml) if b't="e"' in xml else ():
             ref, value = _CELL_REF.search(attributes), _VALUE.search(body)
             if ref and value:
-                cells[int(ref.group(2)) - 1, _column_index(ref.group(1).decode())] = value.group(1).decode(
-                    "utf-8", "replace")
+                found.setdefault(sheets[part], {})[int(ref.group(2)) - 1, column_number(ref.group(1)) - 1] = (
+                    value.group(1).decode("utf-8", "replace"))
     return found
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
 
 
 def _sheet_by_content(sheet: str, grids: _Grids, names: tuple[str, ...], taken: set[str]) -> str | None:

@@ -74,7 +74,7 @@ def read_one(path: Path, relative: str) -> tuple[RawWorkbook, str]:
     except OSError as error:
         return refused("F01", describe_os_error(error), EXPECTED_SPREADSHEET), ""
     digest = sha256_of(data)
-    error_parts: set[str] = set()  # the guard notes where error cells are, as it inflates the sheets anyway
+    error_parts: dict[str, str] = {}  # the guard notes where error cells are, as it inflates the sheets anyway
     problem = guard_bytes(data, error_parts)
     if problem is not None:
         return refused(problem.rule, problem.found, problem.expected), digest

@@ -111,8 +111,7 @@ def _write_unit(job: UnitJob) -> list[Path]:
     for outcome, stem in zip(marked, stems):  # the school's own file, bad cells highlighted, for files with errors
         copy = marked_path(job.path.parent, job.unit or job.path.stem, Path(outcome.file.relative))
         if stems.count(stem) > 1:  # one name in two folders: the copies must not overwrite each other
-            digest = hashlib.sha256(outcome.file.relative.encode("utf-8", "surrogateescape")).hexdigest()[:6]
-            copy = copy.with_name(f"{copy.stem}_{digest}{copy.suffix}")
+            copy = copy.with_name(f"{copy.stem}_{_path_tag(outcome.file.relative)}{copy.suffix}")
         if write_marked_copy(outcome.file.path, outcome.findings, copy):
             copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
@@ -126,8 +125,12 @@ def unknown_feedback_path(folder: Path, relative: str) -> Path:
     different folders stay apart)."""
     plain = unicodedata.normalize("NFKD", Path(relative).stem.replace("Đ", "D").replace("đ", "d"))
     plain = re.sub(r"[^A-Za-z0-9]+", "_", "".join(c for c in plain if not unicodedata.combining(c))).strip("_")
-    digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:6]
-    return folder / "phan_hoi" / f"{UNKNOWN_PREFIX}{plain[:60] or 'tep'}_{digest}.xlsx"
+    return folder / "phan_hoi" / f"{UNKNOWN_PREFIX}{plain[:60] or 'tep'}_{_path_tag(relative)}.xlsx"
+
+
+def _path_tag(relative: str) -> str:
+    """Six hex digits of a file's path in the inbox: two files of one name in different folders stay apart."""
+    return hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:6]
 
 
 def feedback_path(folder: Path, unit: str) -> Path:
