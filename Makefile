@@ -42,13 +42,23 @@ consolidate: $(STAMP) ## Tổng hợp các tệp trong inbox/: make consolidate 
 
 DEMO_DIR ?= demo
 
-demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu), trong thư mục demo/
+# make demo: the whole period (three school years, then the review); with YEAR= or N=, one year as before.
+demo: $(STAMP) ## Chạy thử toàn bộ trên dữ liệu mẫu (hư cấu), trong demo/: make demo [YEAR=… N=…]
+ifeq ($(YEAR)$(N),)
+	$(BIN)/python -m pipeline demo --period $(config_arg) --inbox $(DEMO_DIR)/inbox --outbox $(DEMO_DIR)/outbox
+else
 	$(BIN)/python -m pipeline template $(year_arg) $(config_arg) --outbox $(DEMO_DIR)/outbox
-	$(BIN)/python -m pipeline demo $(year_arg) $(config_arg) $(units_arg) --inbox $(DEMO_DIR)/inbox
-	$(BIN)/python -m pipeline consolidate $(year_arg) $(config_arg) --inbox $(DEMO_DIR)/inbox --outbox $(DEMO_DIR)/outbox
+	$(BIN)/python -m pipeline demo $(year_arg) $(config_arg) $(units_arg) --inbox $(DEMO_DIR)/inbox/one-year
+	$(BIN)/python -m pipeline consolidate $(year_arg) $(config_arg) --inbox $(DEMO_DIR)/inbox/one-year --outbox $(DEMO_DIR)/outbox
+endif
 
-review: $(STAMP) ## Tổng kết giai đoạn 2017–2020 (chưa có trong phiên bản này)
-	$(BIN)/python -m pipeline review $(outbox_arg)
+FROM ?=
+TO   ?=
+from_arg = $(if $(FROM),--from $(FROM))
+to_arg   = $(if $(TO),--to $(TO))
+
+review: $(STAMP) ## Tổng kết giai đoạn: make review [FROM=2017-2018 TO=2019-2020 OUTBOX=…]
+	$(BIN)/python -m pipeline review $(from_arg) $(to_arg) $(config_arg) $(outbox_arg)
 
 bench: $(STAMP) ## Đo tốc độ và bộ nhớ: make bench [N=700] [REPEAT=3] (dữ liệu mẫu giữ trong bench/)
 	$(BIN)/python -m pipeline bench $(units_arg) $(repeat_arg) $(year_arg) $(config_arg)

@@ -124,8 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", metavar="S", type=int, default=2020, help="hạt giống ngẫu nhiên (mặc định: 2020)")
     sub.add_argument("--faulty", metavar="TỶ_LỆ", type=float, default=0.15,
                      help="tỷ lệ tệp có lỗi, từ 0 đến 1 (mặc định: 0.15)")
+    sub.add_argument("--period", action="store_true",
+                     help="cả giai đoạn: dữ liệu mẫu liên tục qua các năm học đến năm hiện tại (mỗi năm một thư mục "
+                          "con của --inbox), biểu mẫu và bản tổng hợp từng năm vào --outbox, rồi tổng kết giai đoạn")
     config(sub)
     inbox(sub)
+    sub.add_argument("--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC",
+                     help="với --period: thư mục kết quả (mặc định: outbox)")
 
     sub = command("review", "tổng kết giai đoạn nhiều năm học",
                   "Tổng kết giai đoạn: điển hình qua các năm học, nhân tố mới, xu hướng theo địa bàn, cấp học.")
@@ -133,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="năm học đầu (mặc định: 2017-2018)")
     sub.add_argument("--to", dest="last", metavar="NĂM_HỌC", default="2019-2020",
                      help="năm học cuối (mặc định: 2019-2020)")
+    config(sub)
     outbox(sub)
 
     sub = command("bench", "đo tốc độ và bộ nhớ",
@@ -291,6 +297,8 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"--units {args.units}: cần một số đơn vị lớn hơn 0.", file=sys.stderr)
         return EXIT_USAGE
     inbox: Path = args.inbox
+    if args.period:
+        return _demo_period(args, config)
     refusal = clear_demo_inbox(inbox)
     if refusal is not None:
         print(refusal, file=sys.stderr)
@@ -303,6 +311,71 @@ def _demo(args: argparse.Namespace) -> int:
           f"{args.seed}), và {len(result.files) - result.submissions} tệp không phải bài nộp")
     if result.config_dir is not None:
         print(f"  danh mục {args.units} đơn vị mẫu ở {result.config_dir}; tổng hợp với --config {result.config_dir}")
+    return EXIT_OK
+
+
+def _review(args: argparse.Namespace) -> int:
+    from pipeline.run import RunError, review_period
+
+    config = _load(args.config)
+    try:
+        done = review_period(config, args.first, args.last, args.outbox)
+    except RunError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    period = done.period
+    print(f"Tổng kết giai đoạn {period.years[0]} đến {period.years[-1]}: đã đọc bản tổng hợp {len(period.present)} "
+          f"năm học ({', '.join(period.present)})")
+    for note in period.notes:
+        print(f"  • {note}")
+    figures = period.figures.set_index("chi_tieu")
+    last = period.present[-1]
+    width = 44
+    for label, value in (
+            ("Tập thể được nhận ra qua các năm", len(period.collectives)),
+            ("Cá nhân được nhận ra qua các năm", len(period.individuals)),
+            (f"Tập thể là điển hình năm {last}", figures.loc["Tập thể là điển hình", last]),
+            (f"Cá nhân là điển hình năm {last}", figures.loc["Cá nhân là điển hình", last]),
+            ("Điển hình của giai đoạn (đề nghị tôn vinh)", len(period.honours_collective) + len(period.honours_individual)),
+            ("Trường hợp cần cán bộ xác nhận", int((period.uncertain["xac_nhan"] == "").sum()) if len(period.uncertain)
+             else 0)):
+        print(f"  {label:<{width}}  {int(value):>5}")
+    print(f"Kết quả: {done.path}")
+    print("  Cần xác nhận: chép các dòng cần xác nhận (cùng dòng tiêu đề) sang config/lien_ket.xlsx, ghi Có hoặc "
+          "Không ở cột cuối, rồi chạy lại lệnh này.")
+    return EXIT_OK
+
+
+def _demo_period(args: argparse.Namespace, config: Config) -> int:
+    from pipeline.run import RunError, demo_period
+
+    if args.units is not None or args.year is not None:
+        print("--period tạo dữ liệu cho mọi đơn vị của danh mục qua các năm học; không dùng cùng --units hay --year.",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        years, reviewed = demo_period(config, args.inbox, args.outbox, seed=args.seed, faulty=args.faulty)
+    except RunError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Chạy thử trên dữ liệu mẫu (hư cấu, hạt giống {args.seed}) cho {len(years)} năm học:")
+    for year in years:
+        figures = dict(year.consolidated.consolidation.figures)
+        print(f"  {year.school_year}: {year.written} tệp bài nộp mẫu ({year.faulty} tệp cố ý có lỗi) trong {year.inbox}; "
+              f"{figures['Tập thể đề nghị biểu dương']} tập thể, {figures['Cá nhân đề nghị biểu dương']} cá nhân đề "
+              "nghị biểu dương")
+    print("Kết quả:")
+    for year in years:
+        done = year.consolidated
+        print(f"  {year.school_year}: biểu mẫu {year.template}")
+        print(f"  {'':9}  bản tổng hợp {done.summary}")
+        print(f"  {'':9}  hồ sơ đề nghị {done.dossier}")
+        print(f"  {'':9}  phản hồi cho {len(done.feedback)} đơn vị: {done.folder / 'phan_hoi'}")
+    period = reviewed.period
+    pending = int((period.uncertain["xac_nhan"] == "").sum()) if len(period.uncertain) else 0
+    print(f"  Tổng kết giai đoạn {period.years[0]} đến {period.years[-1]}: {reviewed.path}")
+    print(f"  {'':9}  {len(period.collectives)} tập thể, {len(period.individuals)} cá nhân nhận ra qua các năm; "
+          f"{pending} trường hợp cần xác nhận (trang Cần xác nhận)")
     return EXIT_OK
 
 
@@ -330,4 +403,5 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "demo": _demo,
     "bench": _bench,
+    "review": _review,
 }

@@ -1,20 +1,23 @@
-"""The orchestrator: the only module that knows the order of the stages (SPEC §2).
+"""The orchestrator: the only module that knows the order of the stages (SPEC §2, §8).
 
 ``config → template`` and
 ``inbox → discover → guard/read (workers) → normalise → identify → validate → score → consolidate → write``.
 Each stage returns new values; this module passes them on. The configuration is resolved once per run
 (:class:`pipeline.config.year.YearConfig`) and handed to every stage. The command line is a thin shell over
-:func:`make_template`, :func:`consolidate_year` and :func:`check_files`.
+:func:`make_template`, :func:`consolidate_year`, :func:`check_files` and :func:`review_period`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.config.load import Config, load_config
+from pipeline.config.links import load_links
+from pipeline.config.load import Config, ConfigError, load_config
+from pipeline.config.schoolyear import parse_school_year, year_start, years_between
 from pipeline.config.year import YearConfig
 from pipeline.intake.discover import InboxFile, describe_file, describe_os_error, discover_inbox, hash_file
 from pipeline.intake.guard import guard_file
@@ -29,6 +32,7 @@ from pipeline.intake.identify import (
     with_roster_fields,
     year_of,
 )
+from pipeline.intake.ours import OurWorkbook, Refused, read_ours
 from pipeline.intake.outcome import (
     ACCEPTED,
     IGNORED,
@@ -44,9 +48,13 @@ from pipeline.intake.workers import Prepared, prepare_files
 from pipeline.outputs.dossier import dossier_path, write_dossier
 from pipeline.outputs.feedback import plan_feedback, write_unit_files
 from pipeline.outputs.manifest import write_manifest
+from pipeline.outputs.review import MAX_YEARS, review_path, write_review
 from pipeline.outputs.summary import summary_path, write_summary
 from pipeline.outputs.swap import OutboxBusy, locked, staging_folder, swap
+from pipeline.samples.demo import clear_demo_inbox, mark_demo_inbox, write_demo
+from pipeline.samples.period import Continuity
 from pipeline.scoring.consolidate import Consolidation, consolidate
+from pipeline.scoring.period import Period, review
 from pipeline.template.writer import build_template
 from schemas.rules import HELD
 from schemas.submission import UnitForm
@@ -270,3 +278,115 @@ def _take_one(file: InboxFile, prepared: Prepared, year: YearConfig) -> FileOutc
     return FileOutcome(file, REJECTED if rejected else ACCEPTED, unit=unit,
                        submission=None if rejected else replace(submission, findings=ordered), findings=ordered,
                        saved=raw.saved)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """What a period review read and wrote."""
+
+    period: Period
+    path: Path
+    missing: tuple[str, ...]  # school years without a consolidated workbook in the outbox
+    refused: tuple[str, ...]  # messages about workbooks that are not ours, or not of their year
+
+
+def review_period(config: Config, first: str, last: str, outbox: Path) -> Reviewed:
+    """The period review (SPEC §8): each year's consolidated workbook in ``outbox/<năm học>/``, read back and
+    checked like any input, the same collectives and persons recognised across the years, the links staff
+    settled in ``config/lien_ket.xlsx`` applied; writes ``outbox/TongKet_DienHinh_<from>_<to>.xlsx``.
+
+    Raises:
+        RunError: when the years are not a period, or no year of it has been consolidated.
+        ConfigError: when ``config/lien_ket.xlsx`` cannot be used.
+    """
+    years = _period(first, last)
+    books: dict[str, OurWorkbook] = {}
+    missing, refused = [], []
+    for year in years:
+        path = summary_path(outbox / year, year)
+        if not path.is_file():
+            missing.append(year)
+            continue
+        try:
+            found = read_ours(path, path.read_bytes())
+        except OSError as error:
+            found = Refused(path, f"không đọc được tệp ({describe_os_error(error)})")
+        if isinstance(found, OurWorkbook) and found.school_year != year:
+            found = Refused(path, f"trang _meta ghi năm học {found.school_year}", f"bản tổng hợp của năm học {year}")
+        if isinstance(found, Refused):
+            refused.append(found.message())
+            missing.append(year)
+            continue
+        books[year] = found
+    if not books:
+        raise RunError(f"Chưa có bản tổng hợp nào của các năm học {years[0]} đến {years[-1]} trong \"{outbox}\" (cần "
+                       f"{summary_path(outbox / years[0], years[0])}…); hãy tổng hợp từng năm trước: make consolidate "
+                       "YEAR=<năm học>.")
+    confirmations, problems = load_links(config.directory, guard=_guard_spreadsheet)
+    if problems:
+        raise ConfigError(problems)
+    period = review(books, years, config.roster, confirmations)
+    period.notes[:0] = [*refused, *(f"Chưa có bản tổng hợp năm học {y} trong thư mục kết quả: các cột của năm đó để "
+                                    "trống, không ước đoán." for y in missing if not any(y in r for r in refused))]
+    dates = sorted(found.meta.get("ngay_van_ban", "") for found in books.values())
+    day = dt.date.fromisoformat(dates[-1]) if dates and dates[-1] else (
+        config.settings.deadlines.get(years[-1]) or dt.date(year_start(years[-1]) + 1, 6, 30))
+    path = review_path(outbox, years[0], years[-1])
+    write_review(period, config.settings, config.sha256, config.criteria_sha256, day, path)
+    return Reviewed(period, path, tuple(missing), tuple(refused))
+
+
+def _period(first: str, last: str) -> list[str]:
+    """The school years from ``first`` to ``last``, checked."""
+    start, end = parse_school_year(first), parse_school_year(last)
+    if start is None or end is None:
+        raise RunError(f'Năm học "{first if start is None else last}" không hợp lệ; cần dạng 2017-2018.')
+    years = years_between(start, end)
+    if not years:
+        raise RunError(f"Năm học đầu {start} sau năm học cuối {end}; cần --from trước --to.")
+    if len(years) > MAX_YEARS:
+        raise RunError(f"Giai đoạn {start} đến {end} có {len(years)} năm học; một lần tổng kết tối đa {MAX_YEARS} "
+                       "năm học.")
+    return years
+
+
+DEMO_YEARS = 3  # the plan's period: 2017-2018 to 2019-2020
+
+
+@dataclass(frozen=True)
+class DemoYear:
+    """One school year of the period demo: the sample inbox written, its consolidation."""
+
+    school_year: str
+    inbox: Path
+    written: int  # submissions written
+    faulty: int  # of which carry deliberate faults
+    template: Path
+    consolidated: Consolidated
+
+
+def demo_period(config: Config, inbox: Path, outbox: Path, *, seed: int = 2020, faulty: float = 0.15
+                ) -> tuple[list[DemoYear], Reviewed]:
+    """The whole product on sample data over the plan's years (``make demo``): for each school year up to the
+    settings' current one, fictional submissions with continuity (the same people and teams recur, new ones
+    come, schools merge, a teacher moves) in ``inbox/<năm học>/``, its template and its consolidation in
+    ``outbox/<năm học>/``; then the period review of those years.
+
+    Raises:
+        RunError: when ``inbox`` holds files that are not sample data (they are never mixed or removed).
+    """
+    current = config.settings.school_year
+    years = [y for y in config.known_years() if year_start(y) <= year_start(current)][-DEMO_YEARS:]
+    continuity = Continuity(config.roster, tuple(years), seed)
+    done = []
+    for year in years:
+        folder = inbox / year
+        refusal = clear_demo_inbox(folder)
+        if refusal is not None:
+            raise RunError(refusal)
+        written = write_demo(config, year, folder, seed=seed, faulty=faulty, continuity=continuity)
+        mark_demo_inbox(written)
+        _, template = make_template(config, year, outbox)
+        done.append(DemoYear(year, folder, written.submissions, len(written.expected), template,
+                             consolidate_year(config, year, folder, outbox)))
+    return done, review_period(config, years[0], years[-1], outbox)

@@ -185,6 +185,30 @@ class DocumentSheet:
         self.put(row, full, text, fmt or self.styles.body)
         return row
 
+    def table_row(self, cells: Sequence[tuple[tuple[int, int], Any]], fmt: Format | None = None) -> int:
+        """One row of a table: each value over its columns; numbers as numbers, text as text (or all in ``fmt``).
+        The row is as tall as its longest wrapped text."""
+        lines = max((lines_of(str(v), self.grid.span(*c), SIZE["table"]) for c, v in cells if isinstance(v, str)),
+                    default=1)
+        row = self.add_row(rows_height(lines, SIZE["table"]))
+        styles = self.styles
+        for cols, value in cells:
+            if fmt is not None:
+                self.put(row, cols, "" if value is None else str(value), fmt)
+                continue
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            cell_format = (styles.table_integer if float(value).is_integer() else styles.table_decimal) if number \
+                else styles.table_text
+            if cols[0] != cols[1]:
+                self.sheet.merge_range(row, cols[0], row, cols[1], None, cell_format)
+            if number:
+                self.sheet.write_number(row, cols[0], value, cell_format)
+            elif value is None:
+                self.sheet.write_blank(row, cols[0], None, cell_format)
+            else:
+                self.sheet.write_string(row, cols[0], str(value), cell_format)
+        return row
+
     def space(self, height: float = 8.0) -> int:
         return self.add_row(height)
 

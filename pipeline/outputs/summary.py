@@ -7,6 +7,7 @@ one header row so that the level above can read them by program.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 
 from pipeline import __version__
 from pipeline.config.criteria import Criteria
-from pipeline.config.year import YearConfig
+from pipeline.config.year import Settings, YearConfig
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.document import DocumentSheet, DocumentStyles, Grid, lines_of, rows_height
 from pipeline.outputs.official import FONT, LIST, REPORT, SIZE, Page
@@ -26,14 +27,26 @@ from pipeline.outputs.xlsx import (
     print_landscape,
     row_height,
     text_lines,
+    write_meta,
     write_table,
     write_value,
 )
 from pipeline.scoring.consolidate import Consolidation, proposal_form
 from pipeline.vi.numbers import vi_number
+from schemas.consolidated import (
+    DETAIL_HEAD,
+    DETAIL_TAIL,
+    KIND_CONSOLIDATED,
+    SHEET_COLLECTIVES,
+    SHEET_INDIVIDUALS,
+    SHEET_REPORTS,
+    SHEET_SUBMISSIONS,
+    SUBMISSION_COLUMNS,
+    report_columns,
+)
 from schemas.rules import SEVERITY_LABEL
 from schemas.scored import GROUP_PREFIX, POINTS_PREFIX, Scores
-from schemas.submission import CollectiveRow, IndividualRow, Provenance, ReportForm, UnitForm, column_specs
+from schemas.submission import CollectiveRow, IndividualRow, Provenance, UnitForm, column_specs
 
 SPEC_WIDTHS = {"stt": 5, "ten_tap_the": 24, "ho_ten": 22, "tom_tat": 40, "chuc_vu": 14, "nam_sinh": 7,
                "gioi_tinh": 6}  # the detail sheets' input columns (others 12)
@@ -54,14 +67,16 @@ def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None
         styles = DocumentStyles(workbook)
         _overview(workbook, styles, result, config)
         _proposals(workbook, styles, result, config)
-        _nominations(workbook, formats, "Tập thể", result.collectives, column_specs(CollectiveRow), criteria,
+        _nominations(workbook, formats, SHEET_COLLECTIVES, result.collectives, column_specs(CollectiveRow), criteria,
                      "tap_the")
-        _nominations(workbook, formats, "Cá nhân", result.individuals, column_specs(IndividualRow), criteria,
+        _nominations(workbook, formats, SHEET_INDIVIDUALS, result.individuals, column_specs(IndividualRow), criteria,
                      "ca_nhan")
         _reports(workbook, formats, result)
         _submissions(workbook, formats, result)
         _messages(workbook, formats, result)
         _criteria(workbook, formats, criteria, config)
+        write_meta(workbook, KIND_CONSOLIDATED, result.school_year, config.settings, config.config_sha256,
+                   config.criteria_sha256, result.document_date)
         workbook.close()
 
 
@@ -82,38 +97,20 @@ def _overview(workbook: Workbook, styles: DocumentStyles, result: Consolidation,
     doc.head(REPORT, f"Kết quả phát hiện, bồi dưỡng và nhân rộng điển hình tiên tiến năm học {result.school_year}",
              result.document_date, config.settings, sent_up=True)
 
-    def table_row(cells: Sequence[tuple[tuple[int, int], Any]], fmt: Any = None) -> int:
-        lines = max(lines_of(str(v), OVERVIEW_GRID.span(*c), SIZE["table"]) for c, v in cells if isinstance(v, str))
-        row = doc.add_row(rows_height(lines, SIZE["table"]))
-        for cols, value in cells:
-            if fmt is not None:
-                doc.put(row, cols, str(value), fmt)
-                continue
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            cell_format = (styles.table_integer if float(value).is_integer() else styles.table_decimal) if number \
-                else styles.table_text
-            if cols[0] != cols[1]:
-                sheet.merge_range(row, cols[0], row, cols[1], None, cell_format)
-            if number:
-                sheet.write_number(row, cols[0], value, cell_format)
-            else:
-                sheet.write_string(row, cols[0], str(value), cell_format)
-        return row
-
     doc.paragraph("I. SỐ LIỆU CHÍNH", styles.heading)
-    table_row([((0, 5), "Chỉ tiêu"), ((6, last), "Số lượng")], styles.table_header)
+    doc.table_row([((0, 5), "Chỉ tiêu"), ((6, last), "Số lượng")], styles.table_header)
     for label, value in result.figures:
-        table_row([((0, 5), label), ((6, last), value)])
+        doc.table_row([((0, 5), label), ((6, last), value)])
     headers = ["Đơn vị", "Đã nộp", "Tập thể", "Tập thể đề nghị", "Cá nhân", "Cá nhân đề nghị"]
     charts = []
     for title, frame, key, label in (("II. THEO ĐỊA BÀN", result.by_area, "dia_ban", "Địa bàn"),
                                      ("III. THEO CẤP HỌC", result.by_level, "cap_hoc", "Cấp học")):
         doc.space()
         doc.paragraph(title, styles.heading)
-        top = table_row([((0, 1), label), *(((c, c), h) for c, h in enumerate(headers, start=2))],
+        top = doc.table_row([((0, 1), label), *(((c, c), h) for c, h in enumerate(headers, start=2))],
                         styles.table_header)
         for r in frame.to_dict("records"):
-            table_row([((0, 1), r[key]), *(((c, c), r[k]) for c, k in enumerate(
+            doc.table_row([((0, 1), r[key]), *(((c, c), r[k]) for c, k in enumerate(
                 ("don_vi", "da_nop", "tap_the", "tap_the_de_nghi", "ca_nhan", "ca_nhan_de_nghi"), start=2))])
         charts.append((top, doc.row - 1, label))
     keep = []
@@ -145,23 +142,39 @@ def _overview(workbook: Workbook, styles: DocumentStyles, result: Consolidation,
 
 
 def _proposals(workbook: Workbook, styles: DocumentStyles, result: Consolidation, config: YearConfig) -> None:
-    doc = DocumentSheet(workbook, "Đề nghị biểu dương", PROPOSAL_GRID, Page(landscape=True), styles)
+    sections = []
+    for section, frame, person in (("I. TẬP THỂ", result.proposals_collective, False),
+                                   ("II. CÁ NHÂN", result.proposals_individual, True)):
+        sections.append((section, [
+            (record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
+             (record.get(IndividualRow.chuc_vu) or "") if person else "", record[Scores.dv_ten_don_vi],
+             proposal_form(record), record[CollectiveRow.tom_tat] or "", "")
+            for record in frame.to_dict("records")]))
+    proposal_list(workbook, styles, "Đề nghị biểu dương",
+                  f"Tập thể, cá nhân đề nghị biểu dương điển hình tiên tiến năm học {result.school_year}",
+                  result.document_date, config.settings, sections)
+
+
+def proposal_list(workbook: Workbook, styles: DocumentStyles, name: str, summary: str, day: dt.date,
+                  settings: Settings, sections: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> None:
+    """A list sent up for commendation (SPEC §7: TT | Họ và tên (Tên tập thể) | Chức vụ | Đơn vị | Hình thức đề
+    nghị | Tóm tắt thành tích | Ghi chú), one section per kind, the signature kept with its last rows.
+
+    Args:
+        sections: a title ("I. TẬP THỂ") and rows of the six texts after TT, per section.
+    """
+    doc = DocumentSheet(workbook, name, PROPOSAL_GRID, Page(landscape=True), styles)
     sheet, grid = doc.sheet, PROPOSAL_GRID
-    doc.head(LIST, f"Tập thể, cá nhân đề nghị biểu dương điển hình tiên tiến năm học {result.school_year}",
-             result.document_date, config.settings, sent_up=True)
+    doc.head(LIST, summary, day, settings, sent_up=True)
     header = doc.add_row(rows_height(2, SIZE["table"]))
     for col, text in enumerate(PROPOSAL_HEADERS):
         sheet.write_string(header, col, text, styles.table_header)
     listed = []
-    for section, frame, person in (("I. TẬP THỂ", result.proposals_collective, False),
-                                   ("II. CÁ NHÂN", result.proposals_individual, True)):
+    for section, rows in sections:
         row = doc.add_row(rows_height(1, SIZE["table"]))
-        sheet.merge_range(row, 0, row, grid.last, f"{section} ({len(frame)})", styles.table_section)
+        sheet.merge_range(row, 0, row, grid.last, f"{section} ({len(rows)})", styles.table_section)
         listed.append(row)
-        for number, record in enumerate(frame.to_dict("records"), start=1):
-            texts = [record[IndividualRow.ho_ten] if person else record[CollectiveRow.ten_tap_the],
-                     (record.get(IndividualRow.chuc_vu) or "") if person else "", record[Scores.dv_ten_don_vi],
-                     proposal_form(record), record[CollectiveRow.tom_tat] or "", ""]
+        for number, texts in enumerate(rows, start=1):
             lines = max(lines_of(str(t), grid.widths[c], SIZE["table"]) for c, t in enumerate(texts, start=1))
             row = doc.add_row(rows_height(lines, SIZE["table"]))
             sheet.write_number(row, 0, number, styles.table_centre)
@@ -173,7 +186,7 @@ def _proposals(workbook: Workbook, styles: DocumentStyles, result: Consolidation
             listed.append(row)
     doc.space(12.0)
     tail_from = listed[-2] if len(listed) >= 2 else listed[-1]  # the signature keeps the list's last rows
-    _, end = doc.signature(config.settings, left=(0, 2), right=(4, grid.last))
+    _, end = doc.signature(settings, left=(0, 2), right=(4, grid.last))
     doc.finish(keep=[(tail_from, end)], repeat=header)
 
 
@@ -188,12 +201,9 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
             group_columns.setdefault(f"{GROUP_PREFIX}{group.name}", f"Nhóm: {group.name}")
             for criterion in group.criteria:
                 point_columns.setdefault(f"{POINTS_PREFIX}{criterion.code}", f"Điểm: {criterion.name}")
-    columns = [("ma_don_vi", "Mã đơn vị"), ("dv_ten_don_vi", "Tên đơn vị"), ("dv_dia_ban", "Địa bàn"),
-               ("dv_cap_hoc", "Cấp học"), *((k, m["label"]) for k, m in specs.items()),
-               ("_gate", "Đạt điều kiện"), *point_columns.items(), *group_columns.items(), ("diem", "Điểm"),
-               ("xep_loai", "Xếp loại"), ("nhom_manh", "Nhóm đạt từ 90 %"), ("hang", "Hạng"),
-               ("_proposed", "Đề nghị biểu dương"), ("ly_do", "Lý do không đủ điều kiện"), ("tep", "Tệp"),
-               ("dong", "Dòng")]
+    columns = [*DETAIL_HEAD, *((k, m["label"]) for k, m in specs.items()), ("_gate", "Đạt điều kiện"),
+               *point_columns.items(), *group_columns.items(),
+               *(("_proposed" if k == Scores.de_nghi else k, label) for k, label in DETAIL_TAIL)]
     rows = []
     for record in frame.to_dict("records"):
         record["_gate"] = "Không" if record.get(Scores.xep_loai) == "Không đủ điều kiện" else (
@@ -226,23 +236,19 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
 
 
 def _reports(workbook: Workbook, formats: Formats, result: Consolidation) -> None:
-    sheet = workbook.add_worksheet("Kết quả thực hiện")
-    specs = column_specs(ReportForm)
-    headers = ["Mã đơn vị", "Tên đơn vị", *(m["label"] for m in specs.values())]
-    rows = [[r.get(Provenance.ma_don_vi), r.get(UnitForm.ten_don_vi), *(r.get(k) for k in specs)]
-            for r in result.reports.to_dict("records")]
+    sheet = workbook.add_worksheet(SHEET_REPORTS)
+    columns = report_columns()
+    headers = [label for _, label in columns]
+    rows = [[r.get(key) for key, _ in columns] for r in result.reports.to_dict("records")]
     styles = ["cell"] * (len(rows) - 1) + ["good"]
-    write_table(sheet, 0, headers, rows, formats, widths=[9, 30, *([12] * (len(specs) - 2)), 40, 40], styles=styles)
+    write_table(sheet, 0, headers, rows, formats, widths=[9, 30, *([12] * (len(columns) - 4)), 40, 40], styles=styles)
     sheet.freeze_panes(1, 2)
     print_landscape(sheet, repeat_header=0)
 
 
 def _submissions(workbook: Workbook, formats: Formats, result: Consolidation) -> None:
-    sheet = workbook.add_worksheet("Tình hình nộp")
-    headers = ["Mã đơn vị", "Tên đơn vị", "Địa bàn", "Cấp học", "Tình trạng", "Tệp", "Số tệp bị thay", "Ngày nhận",
-               "Nguồn ngày nhận", "Hạn nộp", "Số tập thể", "Số cá nhân", "Số lỗi", "Số cảnh báo"]
-    keys = ["ma_don_vi", "ten_don_vi", "dia_ban", "cap_hoc", "tinh_trang", "tep", "so_tep_thay", "ngay_nhan",
-            "nguon_ngay_nhan", "han", "so_tap_the", "so_ca_nhan", "so_loi", "so_canh_bao"]
+    sheet = workbook.add_worksheet(SHEET_SUBMISSIONS)
+    keys, headers = [k for k, _ in SUBMISSION_COLUMNS], [h for _, h in SUBMISSION_COLUMNS]
     rows = [[r[k] for k in keys] for r in result.submissions.to_dict("records")]
     styles = [{"Chưa nộp": "warning", "Có tệp bị từ chối": "error"}.get(r[4], "cell") for r in rows]
     write_table(sheet, 0, headers, rows, formats, widths=[9, 34, 12, 10, 20, 40, 8, 11, 16, 10, 8, 8, 7, 8], styles=styles)

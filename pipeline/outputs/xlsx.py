@@ -18,7 +18,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline import __version__
+from pipeline.config.year import Settings
 from pipeline.intake.cells import is_missing
+from schemas.consolidated import SHEET_META, WORKBOOK_VERSION
 
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2020, 1, 1)  # document property timestamps: fixed so re-runs are byte-identical
@@ -193,3 +196,30 @@ def print_landscape(sheet: Worksheet, *, repeat_header: int | None = None, width
     if repeat_header is not None:
         sheet.repeat_rows(repeat_header)
     sheet.set_footer("&R&8Trang &P/&N")
+
+
+META_DESCRIPTIONS = {
+    "loai": "Loại tài liệu", "phien_ban": "Phiên bản cấu trúc", "nam_hoc": "Năm học", "cong_cu": "Phiên bản chương trình",
+    "co_quan_cap_tren": "Cơ quan cấp trên", "co_quan": "Cơ quan lập", "cau_hinh_sha256": "Mã băm cấu hình",
+    "tieu_chi_sha256": "Mã băm tiêu chí", "ngay_van_ban": "Ngày ghi trên văn bản",
+}
+
+
+def write_meta(workbook: Workbook, kind: str, school_year: str, settings: Settings, config_sha256: str,
+               criteria_sha256: str, document_date: dt.date | None = None) -> None:
+    """The hidden `_meta` sheet every workbook we write carries (SPEC §7): what it is, for which year, by whom,
+    under which configuration — how the level above (and the period review) recognises and trusts it."""
+    values = {"loai": kind, "phien_ban": WORKBOOK_VERSION, "nam_hoc": school_year, "cong_cu": __version__,
+              "co_quan_cap_tren": settings.parent_body, "co_quan": settings.issuing_body,
+              "cau_hinh_sha256": config_sha256, "tieu_chi_sha256": criteria_sha256,
+              "ngay_van_ban": document_date.isoformat() if document_date else ""}
+    sheet = workbook.add_worksheet(SHEET_META)
+    sheet.write_row(0, 0, ["khoa", "gia_tri", "mo_ta"])
+    for row, (key, value) in enumerate(values.items(), start=1):
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, value)
+        sheet.write_string(row, 2, META_DESCRIPTIONS[key])
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 66)
+    sheet.set_column(2, 2, 28)
+    sheet.hide()

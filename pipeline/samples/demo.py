@@ -26,6 +26,7 @@ from pipeline.config.schoolyear import year_start
 from pipeline.config.year import YearConfig
 from pipeline.intake.workers import die_with_parent
 from pipeline.samples.faults import FAULTS, Fault, FaultContext
+from pipeline.samples.period import Continuity
 from pipeline.samples.sample import Location, UnitData, make_unit_data
 from pipeline.template.writer import generated_at, write_template
 from schemas.rules import RULES
@@ -85,7 +86,8 @@ class DemoResult:
 
 
 def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | None = None, seed: int = 2020,
-               faulty: float = 0.15, faults: list[Fault] | None = None) -> DemoResult:
+               faulty: float = 0.15, faults: list[Fault] | None = None, continuity: Continuity | None = None
+               ) -> DemoResult:
     """Write sample submissions for the roster's units into ``inbox``.
 
     Args:
@@ -97,6 +99,8 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
         seed: randomness seed; the same seed writes the same files.
         faulty: share of files carrying faults (0 to 1).
         faults: the faults to spread (default: the whole catalogue, in order).
+        continuity: for one year of a period (``demo --period``): stable staff and teams across the years; the
+            files then go straight into ``inbox`` (the year's own folder), never into a school-year sub-folder.
     """
     rng = random.Random(f"{seed}/{school_year}/demo")
     roster = config.for_year(school_year).units
@@ -112,6 +116,8 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
         roster = roster.iloc[sorted(rng.sample(range(len(roster)), units))].reset_index(drop=True)
     year = config.for_year(school_year)
     data = [make_unit_data(row, school_year, seed) for _, row in roster.iterrows()]
+    if continuity is not None:
+        data = continuity.apply(data, school_year)
     catalogue = list(FAULTS if faults is None else faults)
     if faults is None:
         rng.shuffle(catalogue)  # a small faulty share still gets a mix of file, row and warning faults
@@ -126,7 +132,7 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     jobs: list[tuple[UnitData, Path]] = []
     file_faults: list[tuple[Fault, Path]] = []
     for index, unit_data in enumerate(data):
-        relative = _file_name(rng, unit_data, school_year, roster.iloc[index])
+        relative = _file_name(rng, unit_data, school_year, roster.iloc[index], year_folder=continuity is None)
         fault = plan.get(index)
         if fault is None and rng.random() < 0.1:
             unit_data = _as_nfd(unit_data)  # pasted from a Mac or a web page: NFD text, no rule broken
@@ -188,7 +194,8 @@ def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: P
     os.utime(path, (arrived.timestamp(), arrived.timestamp()))
 
 
-def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Series) -> Path:
+def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Series, *, year_folder: bool = True
+               ) -> Path:
     """Names and folders as staff receive them by e-mail: varied, partly nested, no fixed pattern."""
     ascii_name = unicodedata.normalize("NFKD", data.name.replace("Đ", "D").replace("đ", "d"))
     ascii_name = "".join(ch for ch in ascii_name if not unicodedata.combining(ch))
@@ -200,8 +207,8 @@ def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Se
     if draw < 0.4:
         return Path(name)
     if draw < 0.7:
-        return Path(school_year) / name
-    return Path(school_year) / area / name
+        return Path(school_year) / name if year_folder else Path(area) / name
+    return Path(school_year) / area / name if year_folder else Path(area) / name
 
 
 def _as_nfd(data: UnitData) -> UnitData:

@@ -38,7 +38,12 @@ def _rows(sheet) -> list[dict[str, object]]:
 
 def test_sheets_and_machine_readable_headers(demo_run) -> None:
     _, book = demo_run
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == [*SHEETS, "_meta"]
+    meta = {row[0]: row[1] for row in book["_meta"].iter_rows(min_row=2, values_only=True)}
+    assert book["_meta"].sheet_state == "hidden"
+    assert meta["loai"] == "tong_hop_dien_hinh" and meta["phien_ban"] == "1.0" and meta["nam_hoc"] == YEAR
+    assert meta["co_quan"] == "CÔNG ĐOÀN GIÁO DỤC TỈNH" and meta["co_quan_cap_tren"] == "LĐLĐ TỈNH HÒA BÌNH"
+    assert len(meta["cau_hinh_sha256"]) == 64 and len(meta["tieu_chi_sha256"]) == 64
     for name, model in (("Tập thể", CollectiveRow), ("Cá nhân", IndividualRow)):
         header = [c.value for c in book[name][1]]
         labels = [m["label"] for m in column_specs(model).values()]
