@@ -129,7 +129,7 @@ def _table(book: CalamineWorkbook, names: Mapping[str, str], sheet: str,
     for name in parts:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         header = [loose_key(as_text(cell)) for cell in rows[0]] if rows else []
-        where = {}
+        where: dict[str, int] = {}
         for index, label in enumerate(header):
             where.setdefault(label, index)
         missing = [label for _, label in columns if loose_key(label) not in where]

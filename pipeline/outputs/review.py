@@ -67,7 +67,7 @@ def write_review(period: Period, settings: Settings, config_sha256: str, criteri
         workbook.close()
 
 
-def _grid(years: int) -> Grid:
+def overview_grid(years: int) -> Grid:
     """Tổng quan, portrait: the labels over the first columns, one column per school year."""
     widths = (11.0, 12.0, 11.0, *([8.8] * (MAX_YEARS - years)), *([8.8] * years))
     last = len(widths) - 1
@@ -76,7 +76,7 @@ def _grid(years: int) -> Grid:
 
 def _overview(workbook: Workbook, styles: DocumentStyles, period: Period, settings: Settings, day: dt.date) -> None:
     years = period.years
-    grid = _grid(len(years))
+    grid = overview_grid(len(years))
     doc = DocumentSheet(workbook, SHEETS[0], grid, Page(landscape=False), styles)
     label, first_year = (0, grid.last - len(years)), grid.last - len(years) + 1
     doc.head(REPORT, f"Tổng kết xây dựng, nhân rộng điển hình tiên tiến giai đoạn {span_label(years)}", day,

@@ -116,13 +116,15 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
         roster = roster.iloc[sorted(rng.sample(range(len(roster)), units))].reset_index(drop=True)
     year = config.for_year(school_year)
     data = [make_unit_data(row, school_year, seed) for _, row in roster.iterrows()]
+    protected: frozenset[str] = frozenset()  # units whose files carry the period's surprises: never broken
     if continuity is not None:
-        data = continuity.apply(data, school_year)
+        data, protected = continuity.apply(data, school_year)
     catalogue = list(FAULTS if faults is None else faults)
     if faults is None:
         rng.shuffle(catalogue)  # a small faulty share still gets a mix of file, row and warning faults
     count = min(len(data), round(faulty * len(data))) if catalogue else 0
-    chosen = rng.sample(range(len(data)), count)
+    eligible = [index for index, item in enumerate(data) if item.code not in protected]
+    chosen = rng.sample(eligible, min(count, len(eligible)))
     plan = {index: catalogue[n % len(catalogue)] for n, index in enumerate(chosen)}
     sound = [d for index, d in enumerate(data) if plan.get(index) is None
              or (RULES[plan[index].rule].severity != "file" and not plan[index].resubmit)]

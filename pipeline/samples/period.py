@@ -51,12 +51,16 @@ class Continuity:
     years: tuple[str, ...]  # the school years of the period, in order
     seed: int
 
-    def apply(self, data: list[UnitData], school_year: str) -> list[UnitData]:
-        """The year's unit data with stable people and teams, variants, and the last year's two surprises."""
+    def apply(self, data: list[UnitData], school_year: str) -> tuple[list[UnitData], frozenset[str]]:
+        """The year's unit data with stable people and teams, variants, and the last year's two surprises.
+
+        Returns:
+            The data, and the codes of the units that carry a surprise (their files must stay readable).
+        """
         shaped = [self._unit(item, school_year) for item in data]
         if school_year == self.years[-1] and len(self.years) > 1:
-            shaped = _surprises(shaped, self, school_year)
-        return shaped
+            return _surprises(shaped, self, school_year)
+        return shaped, frozenset()
 
     def staff(self, code: str) -> list[Member]:
         """A unit's staff: its own, or, for a merged school, the staff of the schools it replaced (taken in
@@ -90,8 +94,8 @@ class Continuity:
         rng = random.Random(f"{self.seed}/{school_year}/{data.code}/period")
         chosen = self.nominated(data.code, school_year)
         people = []
-        for number, member in enumerate(chosen[:max(2, len(data.individuals))], start=1):
-            model = data.individuals[min(number, len(data.individuals)) - 1]
+        for number, member in enumerate(chosen, start=1):
+            model = data.individuals[(number - 1) % len(data.individuals)]
             people.append(_person(model, member, number, rng))
         teams = self.teams(data.code, [str(c["ten_tap_the"]) for c in data.collectives[1:]] or [SHARED_TEAM])
         collectives = [data.collectives[0], *(_team(data.collectives, name, number) for number, name in
@@ -159,27 +163,33 @@ def _variant(name: str, rng: random.Random) -> str:
     return name
 
 
-def _surprises(data: list[UnitData], continuity: Continuity, school_year: str) -> list[UnitData]:
+def _surprises(data: list[UnitData], continuity: Continuity, school_year: str
+               ) -> tuple[list[UnitData], frozenset[str]]:
     """The last year: a teacher of one school now at another; a principal's birth year typed one off."""
-    schools = [i for i, d in enumerate(data) if len(d.individuals) >= 3]
-    if len(schools) < 3:
-        return data
-    source, target, typo = schools[0], schools[len(schools) // 2], schools[-1]
     earlier = continuity.years[continuity.years.index(school_year) - 1]
-    staying = set(continuity.nominated(data[source].code, school_year))
-    mover = next((m for m in continuity.nominated(data[source].code, earlier)[1:] if m not in staying), None)
+    lineage = {code: min((code, *continuity._predecessors(code))) for code in (d.code for d in data)}
+    moves = []
+    for index, item in enumerate(data):
+        staying = set(continuity.nominated(item.code, school_year))
+        gone = [m for m in continuity.nominated(item.code, earlier)[1:] if m not in staying]
+        if gone:
+            moves.append((index, gone[0]))
+    if not moves or len(data) < 3:
+        return data, frozenset()
+    source, mover = moves[0]
+    target = next(i for i, d in enumerate(data) if i != source and lineage[d.code] != lineage[data[source].code])
+    typo = next(i for i in range(len(data) - 1, -1, -1) if i not in (source, target))
     data = list(data)
-    if mover is not None:
-        people = data[target].individuals
-        moved = dict(people[-1], stt=len(people) + 1, ho_ten=mover.ho_ten, gioi_tinh=mover.gioi_tinh,
-                     dan_toc=mover.dan_toc, nam_sinh=mover.nam_sinh, la_lanh_dao="Không", tap_the_dung_dau=None,
-                     chuc_vu="Giáo viên")
-        data[target] = replace(data[target], individuals=[*people, moved],
-                               report=dict(data[target].report, so_ca_nhan_lua_chon=len(people) + 1))
+    people = data[target].individuals
+    moved = dict(people[-1], stt=len(people) + 1, ho_ten=mover.ho_ten, gioi_tinh=mover.gioi_tinh,
+                 dan_toc=mover.dan_toc, nam_sinh=mover.nam_sinh, la_lanh_dao="Không", tap_the_dung_dau=None,
+                 chuc_vu="Giáo viên")
+    data[target] = replace(data[target], individuals=[*people, moved],
+                           report=dict(data[target].report, so_ca_nhan_lua_chon=len(people) + 1))
     people = [dict(p) for p in data[typo].individuals]
     people[0]["nam_sinh"] = int(people[0]["nam_sinh"]) + 1  # the principal, nominated every year
     data[typo] = replace(data[typo], individuals=people)
-    return data
+    return data, frozenset(data[i].code for i in (source, target, typo))
 
 
 def period_years(first: str, last: str) -> tuple[str, ...]:

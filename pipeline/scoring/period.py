@@ -293,7 +293,7 @@ def _entities(occ: pd.DataFrame, kind: str, years: Sequence[str]) -> pd.DataFram
     latest_exemplar = exemplar_rows.groupby("thuc_the").tail(1).set_index("thuc_the")
     classes = ordered.pivot(index="thuc_the", columns="nam_hoc", values="xep_loai").reindex(columns=list(years))
     flags = ordered.pivot(index="thuc_the", columns="thu_tu_nam", values="dien_hinh").reindex(
-        columns=range(len(years))).fillna(False).astype(bool).to_numpy()
+        columns=range(len(years))).eq(True).to_numpy()
     run = np.zeros(len(flags), dtype=int)  # consecutive exemplar years ending with the period's last year
     for index in range(len(years) - 1, -1, -1):
         still = flags[:, index] & (run == len(years) - 1 - index)
@@ -310,7 +310,7 @@ def _entities(occ: pd.DataFrame, kind: str, years: Sequence[str]) -> pd.DataFram
     for year in years:
         frame[year] = classes[year].reindex(latest.index).to_numpy()
     frame["so_nam"] = flags.sum(axis=1)
-    frame["nam_dau"] = [years[i] if i >= 0 else "" for i in first_index]
+    frame["nam_dau"] = [years[i] if i >= 0 else None for i in first_index]
     frame["lien_tiep"] = run
     codes = ordered.assign(_c=ordered["nam_hoc"] + ": " + ordered["ma_don_vi"]).groupby("thuc_the", sort=True)["_c"]
     frame["ma_cac_nam"] = codes.agg("; ".join).to_numpy()
@@ -348,7 +348,7 @@ def _flags(occ: pd.DataFrame, count: int) -> np.ndarray:
     if occ.empty:
         return np.zeros((0, count), dtype=bool)
     return occ.pivot(index="thuc_the", columns="thu_tu_nam", values="dien_hinh").reindex(
-        columns=range(count)).fillna(False).astype(bool).to_numpy()
+        columns=range(count)).eq(True).to_numpy()
 
 
 def _breakdown(occ: pd.DataFrame, key: str, years: Sequence[str]) -> pd.DataFrame:

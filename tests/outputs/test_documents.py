@@ -15,14 +15,26 @@ import pytest
 from pipeline.cli import main
 from pipeline.outputs.document import column_mm
 from pipeline.outputs.official import Page, document_date, page_breaks
+from pipeline.outputs.review import overview_grid as review_grid
 from pipeline.outputs.summary import OVERVIEW_GRID, PROPOSAL_GRID
 from tests.libreoffice import convert, needs_libreoffice
 
 YEAR = "2019-2020"
 ROOT = Path(__file__).resolve().parents[2]
 MM = 25.4
-DOCUMENTS = {"Tổng quan": ("BÁO CÁO", "BC", OVERVIEW_GRID, False), "Đề nghị biểu dương": ("DANH SÁCH", "DS",
-                                                                                         PROPOSAL_GRID, True)}
+# document → (title, number code, grid, landscape); "kỳ: …" are the period review's documents
+DOCUMENTS = {"Tổng quan": ("BÁO CÁO", "BC", OVERVIEW_GRID, False),
+             "Đề nghị biểu dương": ("DANH SÁCH", "DS", PROPOSAL_GRID, True),
+             "kỳ: Tổng quan": ("BÁO CÁO", "BC", review_grid(3), False),
+             "kỳ: Đề nghị tôn vinh giai đoạn": ("DANH SÁCH", "DS", PROPOSAL_GRID, True)}
+PERIOD = "kỳ: "
+
+
+def _document(request, name: str):
+    """The worksheet of a document: of the consolidated sample run, or of the period review."""
+    if name.startswith(PERIOD):
+        return openpyxl.load_workbook(request.getfixturevalue("period_run")["review"])[name.removeprefix(PERIOD)]
+    return request.getfixturevalue("demo_run")[1][name]
 
 
 @pytest.fixture()
@@ -56,9 +68,8 @@ def test_page_breaks_keep_ranges_together_and_count_the_repeated_header() -> Non
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_page_and_font_follow_nd30(run, name) -> None:
-    _, book = run
-    sheet = book[name]
+def test_page_and_font_follow_nd30(request, name) -> None:
+    sheet = _document(request, name)
     title, _, grid, landscape = DOCUMENTS[name]
     assert sheet.page_setup.paperSize == 9
     assert sheet.page_setup.orientation == ("landscape" if landscape else "portrait")
@@ -81,9 +92,8 @@ def test_page_and_font_follow_nd30(run, name) -> None:
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_header_blocks_number_title_and_addressee(run, name) -> None:
-    _, book = run
-    sheet = book[name]
+def test_header_blocks_number_title_and_addressee(request, name) -> None:
+    sheet = _document(request, name)
     title, code, grid, _ = DOCUMENTS[name]
     parent, issuing = _find(sheet, "LĐLĐ TỈNH HÒA BÌNH"), _find(sheet, "CÔNG ĐOÀN GIÁO DỤC TỈNH")
     assert (parent.font.b, parent.font.sz) == (False, 13) and (issuing.font.b, issuing.font.sz) == (True, 13)
@@ -111,15 +121,15 @@ def test_header_blocks_number_title_and_addressee(run, name) -> None:
     heading = _find(sheet, title)
     assert heading.font.b and 13 <= heading.font.sz <= 14 and heading.alignment.horizontal == "center"
     summary = sheet.cell(heading.row + 1, 1)
-    assert summary.font.b and "năm học 2019-2020" in summary.value and summary.alignment.horizontal == "center"
+    period = "giai đoạn 2017 - 2020" if name.startswith(PERIOD) else "năm học 2019-2020"
+    assert summary.font.b and period in summary.value and summary.alignment.horizontal == "center"
     addressee = _find(sheet, "Kính gửi: Ban Thường vụ Liên đoàn Lao động tỉnh Hòa Bình.")
     assert addressee.row > summary.row and addressee.font.sz >= 13
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_signature_and_recipients(run, name) -> None:
-    _, book = run
-    sheet = book[name]
+def test_signature_and_recipients(request, name) -> None:
+    sheet = _document(request, name)
     on_behalf, title, signer = (_find(sheet, t) for t in ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "Nguyễn Văn Bình"))
     assert all(c.font.b for c in (on_behalf, title, signer))
     assert title.row == on_behalf.row + 1 and signer.row - title.row >= 4  # room to sign
