@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -131,7 +130,7 @@ def _occurrences(books: Mapping[str, OurWorkbook], kind: str, lineage: Mapping[s
         if year not in books:
             continue
         rows = books[year].collectives if kind == KIND_COLLECTIVE else books[year].individuals
-        text = {key: rows[key].map(as_text) for key in (Provenance.ma_don_vi, name, Scores.dv_ten_don_vi,
+        text = {key: _texts(rows[key]) for key in (Provenance.ma_don_vi, name, Scores.dv_ten_don_vi,
                                                        Scores.dv_dia_ban, Scores.dv_cap_hoc, Scores.xep_loai,
                                                        CollectiveRow.tom_tat, CollectiveRow.linh_vuc)}
         person = kind == KIND_PERSON
@@ -139,9 +138,9 @@ def _occurrences(books: Mapping[str, OurWorkbook], kind: str, lineage: Mapping[s
             "nam_hoc": year, "thu_tu_nam": index, "ma_don_vi": text[Provenance.ma_don_vi], "ten": text[name],
             "nam_sinh": pd.to_numeric(rows[IndividualRow.nam_sinh], errors="coerce").fillna(NO_BIRTH).astype(int)
             if person else NO_BIRTH,
-            "gioi_tinh": rows[IndividualRow.gioi_tinh].map(as_text) if person else "",
-            "dan_toc": rows[IndividualRow.dan_toc].map(as_text) if person else "",
-            "chuc_vu": rows[IndividualRow.chuc_vu].map(as_text) if person else "",
+            "gioi_tinh": _texts(rows[IndividualRow.gioi_tinh]) if person else "",
+            "dan_toc": _texts(rows[IndividualRow.dan_toc]) if person else "",
+            "chuc_vu": _texts(rows[IndividualRow.chuc_vu]) if person else "",
             "ten_don_vi": text[Scores.dv_ten_don_vi], "dia_ban": text[Scores.dv_dia_ban],
             "cap_hoc": text[Scores.dv_cap_hoc], "xep_loai": text[Scores.xep_loai],
             "diem": pd.to_numeric(rows[Scores.diem], errors="coerce"),
@@ -179,8 +178,13 @@ def _recognise(occurrences: pd.DataFrame, kind: str, settled: Sequence[Confirmat
     # a key that two units of a lineage had in one year: each unit's occurrences stay apart
     occ = occ.assign(mo_ho=shared, khoa_don_vi=np.where(shared, occ["ma_don_vi"], ""))
     entity = occ.groupby([*BASE, "khoa_don_vi"], sort=True).ngroup().to_numpy()
+    # the occurrences staff named in config/lien_ket.xlsx (looked up among the few rows of those names only)
+    named = occ["ten_key"].isin({o.name_key for c in settled for o in (c.first, c.second)}).to_numpy()
+    mentioned = occ[named]
     by_occurrence = {Occurrence(y, u, n, None if kind == KIND_COLLECTIVE else b): e for y, u, n, b, e in zip(
-        occ["nam_hoc"], occ["ma_don_vi"], occ["ten_key"], occ["nam_sinh"], entity)}
+        mentioned["nam_hoc"], mentioned["ma_don_vi"], mentioned["ten_key"], mentioned["nam_sinh"], entity[named])}
+    shown = {Occurrence(y, u, n, None if kind == KIND_COLLECTIVE else b): (y, u, t, b) for y, u, n, b, t in zip(
+        mentioned["nam_hoc"], mentioned["ma_don_vi"], mentioned["ten_key"], mentioned["nam_sinh"], mentioned["ten"])}
     parent = list(range(int(entity.max()) + 1 if len(entity) else 0))
 
     def find(e: int) -> int:
@@ -207,14 +211,17 @@ def _recognise(occurrences: pd.DataFrame, kind: str, settled: Sequence[Confirmat
     # a merged entity keeps one occurrence a year: the better one
     occ = occ.sort_values(["thuc_the", "thu_tu_nam", "thu_hang", "diem"], ascending=[True, True, True, False],
                           kind="stable").drop_duplicates(["thuc_the", "nam_hoc"]).reset_index(drop=True)
-    rows = [_link_row(kind, occ, find(a), find(b), "đã xác nhận", YES if c.same else NO, first=c.first)
-            for c, a, b in applied]
-    settled_pairs = {frozenset((find(a), find(b))) for _, a, b in applied}
+    person = kind == KIND_PERSON
+    settled = [[kind, *shown[c.first], *shown[c.second], "đã xác nhận", YES if c.same else NO] for c, _, _ in applied]
+    frames = [pd.DataFrame(settled, columns=LINK_COLUMNS)]
+    done = {frozenset((find(a), find(b))) for _, a, b in applied} | apart
     for reason, pairs in _candidates(occ, kind):
-        for a, b in pairs:
-            if a != b and frozenset((a, b)) not in settled_pairs | apart:
-                rows.append(_link_row(kind, occ, a, b, reason, ""))
-    links = pd.DataFrame.from_records(rows, columns=LINK_COLUMNS)
+        if done and len(pairs):
+            pairs = pairs[[frozenset((a, b)) not in done for a, b in zip(pairs["a"], pairs["b"])]]
+        frames.append(_link_rows(kind, occ, pairs, reason))
+    links = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
+    if not person:
+        links["nam_sinh_1"] = links["nam_sinh_2"] = None
     if len(links):
         links = links.drop_duplicates(["loai", "nam_hoc_1", "ma_don_vi_1", "ten_1", "nam_sinh_1", "nam_hoc_2",
                                        "ma_don_vi_2", "ten_2", "nam_sinh_2"]).reset_index(drop=True)
@@ -226,58 +233,52 @@ LINK_COLUMNS = ["loai", "nam_hoc_1", "ma_don_vi_1", "ten_1", "nam_sinh_1", "nam_
 
 
 def _spans(occ: pd.DataFrame) -> pd.DataFrame:
-    """Per entity: its keys, first and last year index, and the set of year indexes."""
-    grouped = occ.groupby("thuc_the", sort=True)
+    """Per entity (``thuc_the``): its keys, its first and last year index, its years as a bit mask."""
+    grouped = occ.assign(_bit=np.left_shift(1, occ["thu_tu_nam"].to_numpy())).groupby("thuc_the", sort=True)
     return pd.DataFrame({"dong_ho": grouped["dong_ho"].first(), "ten_key": grouped["ten_key"].first(),
                          "nam_sinh": grouped["nam_sinh"].first(), "mo_ho": grouped["mo_ho"].first(),
                          "dau": grouped["thu_tu_nam"].min(), "cuoi": grouped["thu_tu_nam"].max(),
-                         "nam": grouped["thu_tu_nam"].agg(frozenset)})
+                         "mask": grouped["_bit"].sum()}).rename_axis("thuc_the").reset_index()
 
 
-def _candidates(occ: pd.DataFrame, kind: str) -> list[tuple[str, list[tuple[int, int]]]]:
-    """The pairs of entities that may be one: found within groups of a join key, never over all pairs."""
+def _candidates(occ: pd.DataFrame, kind: str) -> list[tuple[str, pd.DataFrame]]:
+    """The pairs (``a`` earlier, ``b`` later) of entities that may be one: self-joins on a key, within the
+    groups that have more than one entity — never a comparison of every pair."""
     spans = _spans(occ)
-    found: list[tuple[str, list[tuple[int, int]]]] = []
 
-    def pairs(groups: pd.core.groupby.DataFrameGroupBy, keep: Any) -> list[tuple[int, int]]:
-        out = []
-        for _, group in groups:
-            if len(group) < 2:
-                continue
-            members = sorted(group.itertuples(), key=lambda r: (r.dau, r.Index))
-            for x, y in combinations(members, 2):
-                if keep(x, y):
-                    out.append((int(x.Index), int(y.Index)))
-        return out
+    def pairs(frame: pd.DataFrame, on: list[str], keep: Any) -> pd.DataFrame:
+        frame = frame[frame.groupby(on, sort=False)["thuc_the"].transform("size") > 1]
+        joined = frame.merge(frame, on=on, suffixes=("_a", "_b"))
+        earlier = (joined["dau_a"] < joined["dau_b"]) | (
+            (joined["dau_a"] == joined["dau_b"]) & (joined["thuc_the_a"] < joined["thuc_the_b"]))
+        joined = joined[earlier & keep(joined)]
+        return pd.DataFrame({"a": joined["thuc_the_a"].to_numpy(), "b": joined["thuc_the_b"].to_numpy()})
 
-    shared = spans[spans["mo_ho"]]
-    found.append((SHARED_NAME[kind], pairs(shared.groupby(BASE, sort=True), lambda x, y: not (x.nam & y.nam))))
+    def disjoint(j: pd.DataFrame) -> pd.Series:
+        return (j["mask_a"] & j["mask_b"]) == 0
+
+    found = [(SHARED_NAME[kind], pairs(spans[spans["mo_ho"]], BASE, disjoint))]
     if kind == KIND_PERSON:
-        moved = spans.groupby(["ten_key", "nam_sinh"], sort=True).filter(lambda g: g["dong_ho"].nunique() > 1)
-        found.append((MOVED, pairs(moved.groupby(["ten_key", "nam_sinh"], sort=True),
-                                   lambda x, y: x.dong_ho != y.dong_ho and x.cuoi < y.dau)))
-        one_off = spans.groupby(["dong_ho", "ten_key"], sort=True).filter(lambda g: g["nam_sinh"].nunique() > 1)
-        found.append((BIRTH_ONE_OFF, pairs(one_off.groupby(["dong_ho", "ten_key"], sort=True),
-                                           lambda x, y: abs(x.nam_sinh - y.nam_sinh) == 1 and not (x.nam & y.nam))))
+        found.append((MOVED, pairs(spans, ["ten_key", "nam_sinh"],
+                                   lambda j: (j["dong_ho_a"] != j["dong_ho_b"]) & (j["cuoi_a"] < j["dau_b"]))))
+        found.append((BIRTH_ONE_OFF, pairs(spans, ["dong_ho", "ten_key"],
+                                           lambda j: ((j["nam_sinh_a"] - j["nam_sinh_b"]).abs() == 1) & disjoint(j))))
     return found
 
 
-def _link_row(kind: str, occ: pd.DataFrame, a: int, b: int, reason: str, answer: str,
-              first: Occurrence | None = None) -> dict[str, Any]:
-    """A `Cần xác nhận` row: the earlier entity's last occurrence, the later one's first."""
-    rows_a, rows_b = occ[occ["thuc_the"] == a], occ[occ["thuc_the"] == b]
-    if a == b:  # a settled "Có": both occurrences now belong to one entity
-        rows_a = rows_b = occ[occ["thuc_the"] == a]
-    elif rows_b["thu_tu_nam"].min() < rows_a["thu_tu_nam"].min():
-        rows_a, rows_b = rows_b, rows_a
-    one, two = rows_a.iloc[-1] if a != b else rows_a.iloc[0], rows_b.iloc[0] if a != b else rows_b.iloc[-1]
-    if first is not None and a == b:
-        one = next((r for _, r in rows_a.iterrows() if r["nam_hoc"] == first.school_year), one)
-    person = kind == KIND_PERSON
-    return {"loai": kind, "nam_hoc_1": one["nam_hoc"], "ma_don_vi_1": one["ma_don_vi"], "ten_1": one["ten"],
-            "nam_sinh_1": int(one["nam_sinh"]) if person else None, "nam_hoc_2": two["nam_hoc"],
-            "ma_don_vi_2": two["ma_don_vi"], "ten_2": two["ten"], "nam_sinh_2": int(two["nam_sinh"]) if person else None,
-            "ly_do": reason, "xac_nhan": answer}
+def _link_rows(kind: str, occ: pd.DataFrame, pairs: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """`Cần xác nhận` rows: the earlier entity's last occurrence, the later one's first."""
+    if pairs.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    shown = ["nam_hoc", "ma_don_vi", "ten", "nam_sinh"]
+    ordered = occ.sort_values(["thuc_the", "thu_tu_nam"], kind="stable")
+    last = ordered.groupby("thuc_the", sort=False).tail(1).set_index("thuc_the")[shown]
+    first = ordered.groupby("thuc_the", sort=False).head(1).set_index("thuc_the")[shown]
+    one, two = last.loc[pairs["a"]].to_numpy(), first.loc[pairs["b"]].to_numpy()
+    rows = pd.DataFrame({"loai": kind, "nam_hoc_1": one[:, 0], "ma_don_vi_1": one[:, 1], "ten_1": one[:, 2],
+                         "nam_sinh_1": one[:, 3], "nam_hoc_2": two[:, 0], "ma_don_vi_2": two[:, 1], "ten_2": two[:, 2],
+                         "nam_sinh_2": two[:, 3], "ly_do": reason, "xac_nhan": ""})
+    return rows.sort_values(["nam_hoc_1", "ma_don_vi_1", "ten_1", "ma_don_vi_2"], kind="stable")
 
 
 def _entities(occ: pd.DataFrame, kind: str, years: Sequence[str]) -> pd.DataFrame:
@@ -312,13 +313,31 @@ def _entities(occ: pd.DataFrame, kind: str, years: Sequence[str]) -> pd.DataFram
     frame["so_nam"] = flags.sum(axis=1)
     frame["nam_dau"] = [years[i] if i >= 0 else None for i in first_index]
     frame["lien_tiep"] = run
-    codes = ordered.assign(_c=ordered["nam_hoc"] + ": " + ordered["ma_don_vi"]).groupby("thuc_the", sort=True)["_c"]
-    frame["ma_cac_nam"] = codes.agg("; ".join).to_numpy()
+    codes = ordered.pivot(index="thuc_the", columns="thu_tu_nam", values="ma_don_vi").reindex(
+        columns=range(len(years))).to_numpy(dtype=object)
+    joined = np.full(len(codes), "", dtype=object)
+    for index, year in enumerate(years):  # "2017-2018: 02101; 2018-2019: 02103", column by column
+        present = pd.notna(codes[:, index])
+        part = np.where(present, year + ": " + np.where(present, codes[:, index], "").astype(object), "")
+        joined = np.where((joined != "") & present, joined + "; " + part, joined + part)
+    frame["ma_cac_nam"] = joined
     frame["diem_tb"] = grouped["diem"].mean().round(1).to_numpy()
-    keys = [(collation_key(u), person_sort_key(n) if kind == KIND_PERSON else collation_key(n))
-            for u, n in zip(frame["ten_don_vi"], frame["ten"])]
-    frame["_order"] = keys
-    return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)[columns]
+    frame["_unit"] = _ranks(frame["ten_don_vi"], collation_key)
+    frame["_name"] = _ranks(frame["ten"], person_sort_key if kind == KIND_PERSON else collation_key)
+    return frame.sort_values(["_unit", "_name"], kind="stable").reset_index(drop=True)[columns]
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """Raw cells as text, worked out once per distinct value."""
+    values = column.to_numpy(dtype=object)
+    distinct = pd.unique(values)
+    return pd.Series(pd.Series(values).map(dict(zip(distinct, map(as_text, distinct)))).to_numpy(), index=column.index)
+
+
+def _ranks(column: pd.Series, key: Any) -> pd.Series:
+    """The Vietnamese order of each value as an integer: the collation key computed once per distinct value."""
+    distinct = sorted(pd.unique(column.to_numpy(dtype=object)), key=lambda v: key(str(v)))
+    return column.map({value: rank for rank, value in enumerate(distinct)})
 
 
 def _figures(books: Mapping[str, OurWorkbook], years: Sequence[str], occ_c: pd.DataFrame, occ_p: pd.DataFrame,
@@ -357,7 +376,7 @@ def _breakdown(occ: pd.DataFrame, key: str, years: Sequence[str]) -> pd.DataFram
     table = exemplars.groupby([key, "nam_hoc"]).size().unstack(fill_value=0).reindex(columns=list(years),
                                                                                      fill_value=0)
     table = table.reset_index().rename(columns={key: "ten"})
-    table["_order"] = table["ten"].map(collation_key)
+    table["_order"] = _ranks(table["ten"], collation_key)
     return table.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
@@ -373,9 +392,9 @@ def _new(occ_c: pd.DataFrame, occ_p: pd.DataFrame, collectives: pd.DataFrame, in
     columns = ["nam_hoc", "loai", "ten", "nam_sinh", "ma_don_vi", "ten_don_vi", "dia_ban", "xep_loai", "diem"]
     if new.empty:
         return pd.DataFrame(columns=columns)
-    new["_order"] = [(y, k, collation_key(u), person_sort_key(n) if k else collation_key(n))
-                     for y, k, u, n in zip(new["thu_tu_nam"], new["_kind"], new["ten_don_vi"], new["ten"])]
-    new = new.sort_values("_order", kind="stable").reset_index(drop=True)
+    new["_unit"] = _ranks(new["ten_don_vi"], collation_key)
+    new["_name"] = [(k, r) for k, r in zip(new["_kind"], _ranks(new["ten"], person_sort_key))]
+    new = new.sort_values(["thu_tu_nam", "_kind", "_unit", "_name"], kind="stable").reset_index(drop=True)
     new["nam_sinh"] = [b if k else None for b, k in zip(new["nam_sinh"], new["_kind"])]
     return new[columns]
 

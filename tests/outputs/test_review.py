@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -213,3 +214,16 @@ def test_review_prints_with_its_documents_in_the_official_format(period_run, tmp
     assert re.search(r"Số:\s+/DS-CĐGD", texts[honours])
     last = next(n for n in range(pages - 1, -1, -1) if "TM. BAN THƯỜNG VỤ" in texts[n])
     assert last > honours and any(ch.isdigit() for ch in texts[last].split("TM. BAN")[0])  # list rows on its page
+
+
+def test_a_rerun_writes_the_same_bytes_and_no_formula_from_school_text(period_run, tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    shutil.copytree(period_run["outbox"], outbox)
+    (outbox / period_run["review"].name).unlink()
+    assert main(["review", "--config", str(period_run["config"]), "--outbox", str(outbox)]) == 0
+    assert (outbox / period_run["review"].name).read_bytes() == period_run["review"].read_bytes()
+    with zipfile.ZipFile(period_run["review"]) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    formulas = [f for text in sheets for f in re.findall(r"<f>([^<]*)</f>", text)]
+    assert formulas == []  # every value is written as a value; charts refer to cells, sheets hold no formula
+    assert not any("<hyperlink" in text for text in sheets)
