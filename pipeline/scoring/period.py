@@ -212,8 +212,8 @@ def _recognise(occurrences: pd.DataFrame, kind: str, settled: Sequence[Confirmat
     occ = occ.sort_values(["thuc_the", "thu_tu_nam", "thu_hang", "diem"], ascending=[True, True, True, False],
                           kind="stable").drop_duplicates(["thuc_the", "nam_hoc"]).reset_index(drop=True)
     person = kind == KIND_PERSON
-    settled = [[kind, *shown[c.first], *shown[c.second], "đã xác nhận", YES if c.same else NO] for c, _, _ in applied]
-    frames = [pd.DataFrame(settled, columns=LINK_COLUMNS)]
+    rows = [[kind, *shown[c.first], *shown[c.second], "đã xác nhận", YES if c.same else NO] for c, _, _ in applied]
+    frames = [pd.DataFrame(rows, columns=LINK_COLUMNS)]
     done = {frozenset((find(a), find(b))) for _, a, b in applied} | apart
     for reason, pairs in _candidates(occ, kind):
         if done and len(pairs):
