@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     config(sub)
     inbox(sub)
     outbox(sub)
+    sub.add_argument("--rollup", action="store_true",
+                     help="tổng hợp cấp trên: inbox chứa các bản tổng hợp TongHop_DienHinh của các cơ quan cấp dưới "
+                          "(chấm lại theo tiêu chí cấp này)")
 
     sub = command("check", "kiểm tra một hay nhiều tệp, không ghi gì",
                   "Kiểm tra các tệp như khi tổng hợp và in các lỗi, cảnh báo; không ghi tệp nào.")
@@ -234,7 +237,8 @@ def _consolidate(args: argparse.Namespace) -> int:
     year = config.check_year(args.year)
     bar = _Progress("Đang đọc các tệp")
     try:
-        done = consolidate_year(config, year, args.inbox, args.outbox, progress=Progress(bar.start, bar.step))
+        done = consolidate_year(config, year, args.inbox, args.outbox, progress=Progress(bar.start, bar.step),
+                                rollup=args.rollup)
     except RunError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
@@ -244,7 +248,8 @@ def _consolidate(args: argparse.Namespace) -> int:
     counts: dict[str, int] = {}
     for outcome in intake.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    print(f"Tổng hợp năm học {year}: {len(intake.outcomes)} tệp trong {args.inbox}")
+    what = "Tổng hợp cấp trên (các bản tổng hợp của cơ quan cấp dưới)" if args.rollup else "Tổng hợp"
+    print(f"{what} năm học {year}: {len(intake.outcomes)} tệp trong {args.inbox}")
     width = max(len(label) for label in STATUS_LABEL.values())
     for status, label in STATUS_LABEL.items():
         print(f"  {label:<{width}}  {counts.get(status, 0):>5}")
@@ -354,7 +359,7 @@ def _demo_period(args: argparse.Namespace, config: Config) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        years, reviewed = demo_period(config, args.inbox, args.outbox, seed=args.seed, faulty=args.faulty)
+        years, reviewed, rollup = demo_period(config, args.inbox, args.outbox, seed=args.seed, faulty=args.faulty)
     except RunError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
@@ -376,6 +381,9 @@ def _demo_period(args: argparse.Namespace, config: Config) -> int:
     print(f"  Tổng kết giai đoạn {period.years[0]} đến {period.years[-1]}: {reviewed.path}")
     print(f"  {'':9}  {len(period.collectives)} tập thể, {len(period.individuals)} cá nhân nhận ra qua các năm; "
           f"{pending} trường hợp cần xác nhận (trang Cần xác nhận)")
+    upper = rollup.upper
+    print(f"  Tổng hợp cấp trên năm học {years[-1].school_year} (thử lệnh consolidate --rollup, cấu hình "
+          f"{rollup.config}): bản tổng hợp của {len(upper.intake.winners)} cơ quan cấp dưới → {upper.summary}")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ Each stage returns new values; this module passes them on. The configuration is 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +44,7 @@ from pipeline.intake.outcome import (
     Intake,
     finding_order,
 )
+from pipeline.intake.rollup import score_differences, take_in_rollup
 from pipeline.intake.validate import duplicates_across_units, validate_submissions
 from pipeline.intake.workers import Prepared, prepare_files
 from pipeline.outputs.dossier import dossier_path, write_dossier
@@ -52,6 +54,7 @@ from pipeline.outputs.review import MAX_YEARS, review_path, write_review
 from pipeline.outputs.summary import summary_path, write_summary
 from pipeline.outputs.swap import OutboxBusy, locked, staging_folder, swap
 from pipeline.samples.demo import clear_demo_inbox, mark_demo_inbox, write_demo
+from pipeline.samples.levels import agencies_config, upper_config
 from pipeline.samples.period import Continuity
 from pipeline.scoring.consolidate import Consolidation, consolidate
 from pipeline.scoring.period import Period, review
@@ -121,8 +124,13 @@ def make_template(config: Config, school_year: str, outbox: Path) -> tuple[YearC
 
 
 def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path, *,
-                     progress: Progress | None = None, workers: int | None = None) -> Consolidated:
+                     progress: Progress | None = None, workers: int | None = None, rollup: bool = False
+                     ) -> Consolidated:
     """Read, check, score and consolidate every file of the inbox; write the outbox of the year.
+
+    With ``rollup``, the inbox holds the consolidated workbooks of the bodies below (SPEC §10): their rows are
+    scored again under this level's criteria (a score that differs from theirs is a W15 warning) and the output is
+    the same consolidated workbook, so roll-ups chain.
 
     Raises:
         RunError: when the inbox is missing, the outbox lies inside it (the inbox is read-only to us) or cannot
@@ -147,14 +155,14 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     folder = outbox / school_year
     try:
         with locked(folder):
-            return _consolidate_locked(config, school_year, inbox, folder, progress, workers)
+            return _consolidate_locked(config, school_year, inbox, folder, progress, workers, rollup)
     except OutboxBusy as error:
         raise RunError(f'Một lần tổng hợp khác đang ghi vào "{folder}"; hãy đợi lần đó xong rồi chạy lại (nếu không '
                        "có lần nào đang chạy, chương trình sẽ tự mở khóa).") from error
 
 
 def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: Path, progress: Progress | None,
-                        workers: int | None) -> Consolidated:
+                        workers: int | None, rollup: bool = False) -> Consolidated:
     """The run itself, holding the outbox's lock: every output staged, then swapped in at once."""
     clock = Clock()
     staging = staging_folder(folder, school_year)  # finishes or discards what a crash left behind
@@ -164,8 +172,12 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     clock.lap("discover")
     if progress is not None:
         progress.start(sum(1 for f in files if f.ignored is None))
-    intake = take_in(year, files, workers=workers, progress=progress.step if progress else None, clock=clock)
-    result = consolidate(intake, year)
+    if rollup:
+        intake, result = _roll_up(year, files)
+        clock.lap("read")
+    else:
+        intake = take_in(year, files, workers=workers, progress=progress.step if progress else None, clock=clock)
+        result = consolidate(intake, year)
     clock.lap("score")
     write_summary(result, year, summary_path(staging, school_year))
     clock.lap("summary")
@@ -183,6 +195,23 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     return Consolidated(intake, result, folder, summary_path(folder, school_year), dossier_path(folder, school_year),
                         folder / MANIFEST, [p for p, job in zip(feedback, jobs) if job.unit],
                         [p for p, job in zip(feedback, jobs) if not job.unit], marked_copies, clock.seconds)
+
+
+def _roll_up(year: YearConfig, files: Sequence[InboxFile]) -> tuple[Intake, Consolidation]:
+    """The bodies' workbooks read and validated, scored under this level's criteria; scores that differ from
+    those the bodies wrote are W15 warnings on their files (then the tables are made again with them)."""
+    intake, books = take_in_rollup(year, files)
+    result = consolidate(intake, year, rollup=True)
+    differences: dict[str, list] = {}
+    for item in score_differences(result.collectives, result.individuals, books):
+        differences.setdefault(item.file, []).append(item)
+    if not differences:
+        return intake, result
+    outcomes = tuple(replace(o, findings=tuple(sorted((*o.findings, *differences[o.file.relative]),
+                                                      key=finding_order)))
+                     if o.file.relative in differences else o for o in intake.outcomes)
+    intake = replace(intake, outcomes=outcomes, _by_unit={})
+    return intake, consolidate(intake, year, rollup=True)
 
 
 def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Intake:
@@ -365,8 +394,17 @@ class DemoYear:
     consolidated: Consolidated
 
 
+@dataclass(frozen=True)
+class DemoRollup:
+    """The roll-up part of the demo: a second body's consolidation and the level above's."""
+
+    body: Consolidated  # the civil servants' union, consolidated from its own sample inbox
+    upper: Consolidated  # the level above, from both bodies' consolidated workbooks
+    config: Path  # the level above's configuration
+
+
 def demo_period(config: Config, inbox: Path, outbox: Path, *, seed: int = 2020, faulty: float = 0.15
-                ) -> tuple[list[DemoYear], Reviewed]:
+                ) -> tuple[list[DemoYear], Reviewed, DemoRollup]:
     """The whole product on sample data over the plan's years (``make demo``): for each school year up to the
     settings' current one, fictional submissions with continuity (the same people and teams recur, new ones
     come, schools merge, a teacher moves) in ``inbox/<năm học>/``, its template and its consolidation in
@@ -389,4 +427,31 @@ def demo_period(config: Config, inbox: Path, outbox: Path, *, seed: int = 2020, 
         _, template = make_template(config, year, outbox)
         done.append(DemoYear(year, folder, written.submissions, len(written.expected), template,
                              consolidate_year(config, year, folder, outbox)))
-    return done, review_period(config, years[0], years[-1], outbox)
+    reviewed = review_period(config, years[0], years[-1], outbox)
+    return done, reviewed, _demo_rollup(config, done[-1], outbox.parent / "cap-tren", seed)
+
+
+def _demo_rollup(config: Config, last: DemoYear, folder: Path, seed: int) -> DemoRollup:
+    """A second body below the provincial federation (the civil servants' union, its own sample inbox), then the
+    federation's roll-up of both bodies' consolidated workbooks of the last year (SPEC §10)."""
+    year = last.school_year
+    civil = load_configuration(agencies_config(config.directory, folder / "cau-hinh-vien-chuc", years_first(config)))
+    body_inbox = folder / "inbox-vien-chuc"
+    refusal = clear_demo_inbox(body_inbox)
+    if refusal is not None:
+        raise RunError(refusal)
+    mark_demo_inbox(write_demo(civil, year, body_inbox, seed=seed, faulty=0.0))
+    body = consolidate_year(civil, year, body_inbox, folder / "outbox-vien-chuc")
+    bodies = [("CDGD", config.settings.body_name, 9000), ("CDVC", civil.settings.body_name, 2000)]
+    upper_dir = upper_config(config.directory, folder / "cau-hinh", bodies, years_first(config))
+    upper_inbox = folder / "inbox"
+    upper_inbox.mkdir(parents=True, exist_ok=True)
+    for name, source in (("CDGD", last.consolidated.summary), ("CDVC", body.summary)):
+        shutil.copyfile(source, upper_inbox / f"{name}_{source.name}")
+    upper = consolidate_year(load_configuration(upper_dir), year, upper_inbox, folder / "outbox", rollup=True)
+    return DemoRollup(body, upper, upper_dir)
+
+
+def years_first(config: Config) -> str:
+    """The first school year the configuration knows (the roster rows the demo writes start then)."""
+    return config.known_years()[0]

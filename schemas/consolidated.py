@@ -15,7 +15,6 @@ __all__ = ["SHEET_META"]  # part of this contract too (re-exported)
 
 KIND_CONSOLIDATED = "tong_hop_dien_hinh"  # `_meta` loai of the consolidated workbook
 KIND_REVIEW = "tong_ket_giai_doan"  # `_meta` loai of the period review
-KIND_FEEDBACK = "phan_hoi_don_vi"  # `_meta` loai of a unit's feedback workbook
 WORKBOOK_VERSION = "1.0"  # bump when a sheet, a header or a meaning of the detail sheets changes
 
 SHEET_COLLECTIVES = "Tập thể"
@@ -28,7 +27,7 @@ TOTAL_LABEL = "Tổng cộng"  # `Tên đơn vị` of the totals row of `Kết q
 # per-criterion points (which depend on the criteria, so not read back), then DETAIL_TAIL.
 DETAIL_HEAD: tuple[tuple[str, str], ...] = (
     (Provenance.ma_don_vi, "Mã đơn vị"), (Scores.dv_ten_don_vi, "Tên đơn vị"), (Scores.dv_dia_ban, "Địa bàn"),
-    (Scores.dv_cap_hoc, "Cấp học"))
+    (Scores.dv_cap_hoc, "Cấp học"), (Scores.dv_so_doan_vien, "Số đoàn viên của đơn vị"), (Scores.co_quan_gui, "Cơ quan gửi"))
 DETAIL_TAIL: tuple[tuple[str, str], ...] = (
     (Scores.diem, "Điểm"), (Scores.xep_loai, "Xếp loại"), (Scores.nhom_manh, "Nhóm đạt từ 90 %"),
     (Scores.hang, "Hạng"), (Scores.de_nghi, "Đề nghị biểu dương"), (Scores.ly_do, "Lý do không đủ điều kiện"),

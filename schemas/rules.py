@@ -293,5 +293,17 @@ _RULES = [
          "Chỉ tệp mới nhất của mỗi đơn vị được tổng hợp.", {
              "": Message("ngày lập {made}", "đã dùng tệp {winner} (ngày lập {winner_made})"),
          }),
+    # The roll-up (consolidate --rollup, SPEC §10): the inbox holds the consolidated workbooks of the bodies below.
+    Rule("F14", "file", "Không phải bản tổng hợp của cơ quan cấp dưới",
+         "Khi tổng hợp cấp trên, chỉ đọc bản tổng hợp TongHop_DienHinh do chương trình này ghi ở cấp dưới.", {
+             "": Message("{found}", "bản tổng hợp TongHop_DienHinh_<năm học>.xlsx của một cơ quan cấp dưới (bài nộp "
+                                    "của trường gửi về cơ quan cấp dưới trực tiếp của trường, không gửi lên đây)"),
+             "body": Message('bản tổng hợp của "{body}"', "bản tổng hợp của một cơ quan trong danh mục năm học {year} "
+                                                          "(thêm cơ quan vào config/don_vi.xlsx nếu còn thiếu)"),
+         }),
+    Rule("W15", "warning", "Điểm cấp dưới tính khác điểm tính lại",
+         "Cấp trên chấm lại mọi đề nghị theo tiêu chí của mình; điểm được dùng là điểm tính lại.", {
+             "": Message("điểm {lower}", "điểm tính lại theo tiêu chí cấp này {ours} (đã dùng điểm này)"),
+         }),
 ]
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -26,6 +26,8 @@ class Scores(pa.DataFrameModel):
     dv_ten_don_vi: Series[str] = pa.Field(nullable=True, metadata={"label": "Tên đơn vị"})  # from the roster
     dv_dia_ban: Series[str] = pa.Field(nullable=True, metadata={"label": "Địa bàn"})
     dv_cap_hoc: Series[str] = pa.Field(nullable=True, metadata={"label": "Cấp học"})
+    dv_so_doan_vien: Series[float] = pa.Field(nullable=True, metadata={"label": "Số đoàn viên của đơn vị"})
+    co_quan_gui: Series[str] = pa.Field(nullable=True, metadata={"label": "Cơ quan gửi"})  # roll-up: the body below
 
 
 class ScoredCollective(Provenance, CollectiveRow, Scores):

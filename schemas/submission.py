@@ -175,8 +175,8 @@ class CollectiveRow(pa.DataFrameModel):
 
     @pa.dataframe_check(name="R09:stt", ignore_na=False)
     def numbers_unique_per_file(cls, frame: pd.DataFrame) -> pd.Series:
-        """STT không trùng trong một tệp."""
-        return ~(frame.duplicated(["tep", "stt"], keep="first") & frame["stt"].notna())
+        """STT không trùng trong danh sách của một đơn vị (một tệp của trường; một đơn vị trong bản tổng hợp)."""
+        return ~(frame.duplicated(["tep", "ma_don_vi", "stt"], keep="first") & frame["stt"].notna())
 
 
 class IndividualRow(pa.DataFrameModel):
@@ -222,8 +222,8 @@ class IndividualRow(pa.DataFrameModel):
 
     @pa.dataframe_check(name="R09:stt", ignore_na=False)
     def numbers_unique_per_file(cls, frame: pd.DataFrame) -> pd.Series:
-        """STT không trùng trong một tệp."""
-        return ~(frame.duplicated(["tep", "stt"], keep="first") & frame["stt"].notna())
+        """STT không trùng trong danh sách của một đơn vị (một tệp của trường; một đơn vị trong bản tổng hợp)."""
+        return ~(frame.duplicated(["tep", "ma_don_vi", "stt"], keep="first") & frame["stt"].notna())
 
 
 class ReportForm(pa.DataFrameModel):

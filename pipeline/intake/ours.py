@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.intake.cells import as_text, is_blank
 from pipeline.intake.guard import guard_bytes
@@ -50,6 +51,7 @@ class OurWorkbook:
     individuals: pd.DataFrame
     reports: pd.DataFrame  # per unit (the totals row is not read: totals are recomputed)
     submissions: pd.DataFrame  # every roster unit of that year, and the unknown files
+    letters: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # sheet → key → column letter
 
     @property
     def school_year(self) -> str:
@@ -96,17 +98,18 @@ def read_ours(path: Path, data: bytes, *, kind: str = KIND_CONSOLIDATED) -> OurW
     if not meta.get("nam_hoc"):
         return Refused(path, "trang _meta không ghi năm học")
     frames: dict[str, pd.DataFrame] = {}
+    letters: dict[str, dict[str, str]] = {}
     for sheet, columns in ((SHEET_COLLECTIVES, detail_columns(SHEET_COLLECTIVES)),
                            (SHEET_INDIVIDUALS, detail_columns(SHEET_INDIVIDUALS)),
                            (SHEET_REPORTS, report_columns()), (SHEET_SUBMISSIONS, SUBMISSION_COLUMNS)):
         found = _table(book, names, sheet, columns)
         if isinstance(found, str):
             return Refused(path, found)
-        frames[sheet] = found
+        frames[sheet], letters[sheet] = found
     reports = frames[SHEET_REPORTS]
     reports = reports[reports["ten_don_vi"].map(as_text) != TOTAL_LABEL].reset_index(drop=True)
     return OurWorkbook(path, meta, frames[SHEET_COLLECTIVES], frames[SHEET_INDIVIDUALS], reports,
-                       frames[SHEET_SUBMISSIONS])
+                       frames[SHEET_SUBMISSIONS], letters)
 
 
 def _meta(book: CalamineWorkbook, sheet: str) -> dict[str, str]:
@@ -115,8 +118,9 @@ def _meta(book: CalamineWorkbook, sheet: str) -> dict[str, str]:
 
 
 def _table(book: CalamineWorkbook, names: Mapping[str, str], sheet: str,
-           columns: tuple[tuple[str, str], ...]) -> pd.DataFrame | str:
-    """A table with one header row, continued on "<sheet> (2)", "<sheet> (3)"… past Excel's row limit."""
+           columns: tuple[tuple[str, str], ...]) -> tuple[pd.DataFrame, dict[str, str]] | str:
+    """A table with one header row, continued on "<sheet> (2)", "<sheet> (3)"… past Excel's row limit; and the
+    column letter of each key (on its first part)."""
     parts = []
     for number in range(1, 1000):
         name = names.get(loose_key(sheet if number == 1 else f"{sheet} ({number})"))
@@ -126,6 +130,7 @@ def _table(book: CalamineWorkbook, names: Mapping[str, str], sheet: str,
     if not parts:
         return f'không có trang "{sheet}"'
     frames = []
+    letters: dict[str, str] = {}
     for name in parts:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         header = [loose_key(as_text(cell)) for cell in rows[0]] if rows else []
@@ -136,11 +141,12 @@ def _table(book: CalamineWorkbook, names: Mapping[str, str], sheet: str,
         if missing:
             return f'trang "{name}" thiếu cột {", ".join(repr(m) for m in missing)}'
         at = [where[loose_key(label)] for _, label in columns]
+        letters = letters or {key: xl_col_to_name(index) for (key, _), index in zip(columns, at)}
         records: list[list[Any]] = []
         for excel_row, row in enumerate(rows[1:], start=2):
             values = [row[i] if i < len(row) else None for i in at]
             if any(not is_blank(v) for v in values):
                 records.append([*(None if is_blank(v) else v for v in values), excel_row])
         frames.append(pd.DataFrame.from_records(records, columns=[*(key for key, _ in columns), EXCEL_ROW]))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return (pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]), letters
 

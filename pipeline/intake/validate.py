@@ -25,6 +25,7 @@ from pipeline.intake.read import ROW, SPECS
 from pipeline.vi.numbers import vi_number
 from pipeline.vi.text import canonical_key
 from schemas.rules import RULES, Finding, finding
+from schemas.scored import Scores
 from schemas.submission import (
     SHEET_COLLECTIVES,
     SHEET_INDIVIDUALS,
@@ -64,6 +65,35 @@ def validate_submissions(submissions: Sequence[Submission], year: YearConfig) ->
                      tuple(findings))
 
 
+def validate_rollup(submissions: Sequence[Submission], units: pd.DataFrame, bodies: Mapping[str, str],
+                    year: YearConfig) -> Validated:
+    """Validate the lists and reports of the bodies below (a roll-up), all files at once: the same pandera checks
+    and cross-row rules as a school's lists, per school of each file (the forms are not in a consolidated workbook:
+    ``units`` gives each school's name, area, level and members as the body below recorded them).
+
+    Args:
+        units: one row per (``tep``, ``ma_don_vi``) with the `Đơn vị` fields known.
+        bodies: file → the body below that wrote it (the `Cơ quan gửi` of its rows).
+    """
+    sheets = (SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT)
+    frames = {sheet: sheet_frame(submissions, sheet) for sheet in sheets}
+    flagged = {(s.file, sheet_name, row, key) for s in submissions for sheet_name, row, key in s.flagged}
+    by_file = {s.file: s for s in submissions}
+    findings: list[Finding] = []
+    for sheet in sheets:
+        findings += _run_schema(frames[sheet], sheet_schema(SHEET_MODELS[sheet], year.start), sheet, by_file, flagged,
+                                year.start)
+    findings += _leaders_collectives(frames[SHEET_INDIVIDUALS], frames[SHEET_COLLECTIVES], by_file)
+    findings += _duplicate_people(frames[SHEET_INDIVIDUALS], by_file)
+    for sheet in (SHEET_COLLECTIVES, SHEET_INDIVIDUALS):
+        frames[sheet][Scores.co_quan_gui] = frames[sheet][Provenance.tep].map(bodies)
+    return Validated(units, frames[SHEET_COLLECTIVES], frames[SHEET_INDIVIDUALS], frames[SHEET_REPORT],
+                     tuple(findings))
+
+
+UNIT_OF_ROW = "_ma_don_vi_dong"  # a row's own unit, when a file holds many (a roll-up); else the file's unit
+
+
 def sheet_frame(submissions: Sequence[Submission], sheet: str) -> pd.DataFrame:
     """One typed frame of a sheet across files, with provenance columns first."""
     specs = SPECS[sheet]
@@ -75,6 +105,9 @@ def sheet_frame(submissions: Sequence[Submission], sheet: str) -> pd.DataFrame:
         frame[Provenance.tep] = np.repeat(np.array([s.file for s in present], dtype=object), lengths)
         frame[Provenance.ma_don_vi] = np.repeat(np.array([s.unit.get(Provenance.ma_don_vi) for s in present],
                                                          dtype=object), lengths)
+        if UNIT_OF_ROW in frame:
+            own = frame[UNIT_OF_ROW]
+            frame[Provenance.ma_don_vi] = own.where(own.notna(), frame[Provenance.ma_don_vi])
         frame = frame.reindex(columns=columns)
         frame = frame.astype(object).where(frame.notna(), None)
     else:
@@ -176,12 +209,13 @@ def _at(submission: Submission, key: str, row: Any) -> dict[str, Any]:
 
 def _leaders_collectives(people: pd.DataFrame, collectives: pd.DataFrame,
                          by_file: Mapping[str, Submission]) -> list[Finding]:
-    """R08: a leader's collective (by STT) must be on the same file's `Tập thể`."""
-    numbers = set(zip(collectives[Provenance.tep], collectives[CollectiveRow.stt].astype("object")))
+    """R08: a leader's collective (by STT) must be on the same unit's `Tập thể` of the same file."""
+    numbers = set(zip(collectives[Provenance.tep], collectives[Provenance.ma_don_vi],
+                      collectives[CollectiveRow.stt].astype("object")))
     leaders = people[(people[IndividualRow.la_lanh_dao] == YES) & people[IndividualRow.tap_the_dung_dau].notna()]
     return [finding("R08", row.tep, **_at(by_file[row.tep], IndividualRow.tap_the_dung_dau, row),
                     number=row.tap_the_dung_dau)
-            for row in leaders.itertuples(index=False) if (row.tep, row.tap_the_dung_dau) not in numbers]
+            for row in leaders.itertuples(index=False) if (row.tep, row.ma_don_vi, row.tap_the_dung_dau) not in numbers]
 
 
 def person_key(name: object, birth_year: object) -> tuple[str, object]:
@@ -190,11 +224,11 @@ def person_key(name: object, birth_year: object) -> tuple[str, object]:
 
 
 def _duplicate_people(people: pd.DataFrame, by_file: Mapping[str, Submission]) -> list[Finding]:
-    """R11: the same person twice in one file (the later rows are errors)."""
+    """R11: the same person twice in one unit's file (the later rows are errors)."""
     findings: list[Finding] = []
-    seen: dict[tuple[str, tuple[str, object]], int] = {}
+    seen: dict[tuple[str, str, tuple[str, object]], int] = {}
     for row in people[people[IndividualRow.ho_ten].notna()].itertuples(index=False):
-        key = (row.tep, person_key(row.ho_ten, row.nam_sinh))
+        key = (row.tep, row.ma_don_vi, person_key(row.ho_ten, row.nam_sinh))
         if key in seen:
             findings.append(finding("R11", row.tep, **_at(by_file[row.tep], IndividualRow.ho_ten, row),
                                     name=row.ho_ten, first_row=seen[key]))

@@ -122,8 +122,8 @@ class DocumentStyles:
                                         "valign": "top", **props})
 
         centre = {"align": "center"}
-        self.parent = fmt(SIZE["parent"], **centre)
-        self.issuing = fmt(SIZE["issuing"], bold=True, **centre)
+        self.parent = fmt(SIZE["parent"], text_wrap=True, **centre)  # a long body name wraps in its block
+        self.issuing = fmt(SIZE["issuing"], bold=True, text_wrap=True, **centre)
         self.line = fmt(SIZE["body"], bottom=1, bottom_color="#000000")
         self.number = fmt(SIZE["number"], **centre)
         self.motto = fmt(SIZE["motto"], bold=True, **centre)
@@ -145,6 +145,9 @@ class DocumentStyles:
         self.table_centre = workbook.add_format({**table, "align": "center"})
         self.table_integer = workbook.add_format({**table, "align": "center", "num_format": NUMBER_FORMATS["integer"]})
         self.table_decimal = workbook.add_format({**table, "align": "center", "num_format": NUMBER_FORMATS["decimal"]})
+
+
+BOLD_CAPITALS = 1.1  # upper-case (bold) text is about this much wider than the mixed case lines_of measures
 
 
 class DocumentSheet:
@@ -215,10 +218,13 @@ class DocumentSheet:
     def head(self, kind: Kind, summary: str, day: dt.date, settings: Settings, *, sent_up: bool) -> None:
         """Both header blocks, the number and the date, the title, the summary and (sent up) ``Kính gửi``."""
         g, s = self.grid, self.styles
-        row = self.add_row(line_height(SIZE["parent"]))
+        # a body name too long for its block wraps (its row as tall as its lines); NĐ 30 names fit one line
+        lines = lines_of(settings.parent_body, g.span(*g.left), SIZE["parent"] * BOLD_CAPITALS)
+        row = self.add_row(rows_height(lines, SIZE["parent"]) if lines > 1 else line_height(SIZE["parent"]))
         self.put(row, g.left, settings.parent_body, s.parent)
         self.put(row, g.right, MOTTO, s.motto)
-        row = self.add_row(line_height(SIZE["motto_sub"]))
+        lines = lines_of(settings.issuing_body, g.span(*g.left), SIZE["issuing"] * BOLD_CAPITALS)
+        row = self.add_row(rows_height(lines, SIZE["issuing"]) if lines > 1 else line_height(SIZE["motto_sub"]))
         self.put(row, g.left, settings.issuing_body, s.issuing)
         self.put(row, g.right, MOTTO_SUB, s.motto_sub)
         row = self.add_row(3.0)  # the short solid line under the issuing body: a bottom border

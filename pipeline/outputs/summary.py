@@ -210,7 +210,7 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
             "" if record.get(Scores.diem) is None or pd.isna(record.get(Scores.diem)) else "Có")
         record["_proposed"] = "Có" if record.get(Scores.de_nghi) else "Không"
         rows.append([record.get(key) for key, _ in columns])
-    widths = [7, 22, 10, 8, *(SPEC_WIDTHS.get(k, 12) for k in specs), 9, *(9 for _ in point_columns),
+    widths = [7, 22, 10, 8, 9, 16, *(SPEC_WIDTHS.get(k, 12) for k in specs), 9, *(9 for _ in point_columns),
               *(9 for _ in group_columns), 7, 20, 18, 6, 9, 30, 30, 6]
     shown_as = {"stt": "plain", "nam_sinh": "plain", "dong": "plain", "hang": "plain", "diem": "score"}
     kinds = {col: shown_as[key] for col, (key, _) in enumerate(columns) if key in shown_as}
@@ -228,7 +228,7 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
             if lines > 1:  # wrapped text: the row as tall as its longest cell (LibreOffice does not fit it)
                 sheet.set_row(offset, row_height(lines))
         sheet.set_row(0, row_height(min(max(text_lines(h, widths[c]) for c, (_, h) in enumerate(columns)), 10)))
-        sheet.freeze_panes(1, 4 if kind == "tap_the" else 6)
+        sheet.freeze_panes(1, len(DETAIL_HEAD) + (0 if kind == "tap_the" else 2))
         sheet.autofilter(0, 0, max(len(rows[start:start + MAX_DATA_ROWS]), 1), len(columns) - 1)
         # too wide for one legible page: printed across then down, the unit and the name on every page
         name_col = next(n for n, (key, _) in enumerate(columns) if key in (CollectiveRow.ten_tap_the, IndividualRow.ho_ten))

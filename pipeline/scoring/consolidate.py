@@ -65,8 +65,13 @@ class Consolidation:
     document_date: dt.date
 
 
-def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
-    """Score and tabulate one school year's intake."""
+def consolidate(intake: Intake, config: YearConfig, *, rollup: bool = False) -> Consolidation:
+    """Score and tabulate one school year's intake.
+
+    Args:
+        rollup: the intake is the bodies' workbooks (SPEC §10): the breakdowns by area and level count the
+            schools that nominated through them, not this level's roster units (the bodies).
+    """
     year = intake.school_year
     criteria = config.criteria
     roster = config.roster
@@ -76,15 +81,15 @@ def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
                       if f.severity == "row" and f.row and o.submission
                       and f.sheet == o.submission.sheet_names.get(sheet)}
               for sheet in (SHEET_COLLECTIVES, SHEET_INDIVIDUALS)}
-    members: dict[str, float | None] = {}
+    members: dict[tuple[str, str], float | None] = {}
     for unit in validated.units.to_dict("records"):
         count = unit.get(UnitForm.so_doan_vien)
-        members[unit[Provenance.tep]] = float(count) if not pd.isna(count) else float(
+        members[unit[Provenance.tep], unit[Provenance.ma_don_vi]] = float(count) if not pd.isna(count) else float(
             roster.loc[unit[Provenance.ma_don_vi], "so_doan_vien"]) if unit[Provenance.ma_don_vi] in roster.index else None
     collectives = score_collectives(validated.collectives, members, criteria, errors[SHEET_COLLECTIVES])
     individuals = score_individuals(validated.individuals, collectives, criteria, errors[SHEET_INDIVIDUALS])
-    collectives = _with_unit(collectives, roster)
-    individuals = _with_unit(individuals, roster)
+    collectives = _with_unit(collectives, roster, validated.units, members)
+    individuals = _with_unit(individuals, roster, validated.units, members)
     target_order = {t.code: n for n, t in enumerate(criteria.targets)}
     collectives = _sorted(collectives, lambda r: (target_order.get(r[Scores.doi_tuong], 99),
                                                   r[Scores.hang] if not pd.isna(r[Scores.hang]) else 10**9,
@@ -99,8 +104,9 @@ def consolidate(intake: Intake, config: YearConfig) -> Consolidation:
     return Consolidation(
         school_year=year, collectives=collectives, individuals=individuals,
         proposals_collective=proposals_c, proposals_individual=proposals_i, submissions=submissions,
-        reports=reports, by_area=_breakdown(submissions, collectives, individuals, "dia_ban"),
-        by_level=_breakdown(submissions, collectives, individuals, "cap_hoc"),
+        reports=reports, by_area=_breakdown(submissions, collectives, individuals, "dia_ban",
+                                            validated.units if rollup else None),
+        by_level=_breakdown(submissions, collectives, individuals, "cap_hoc", validated.units if rollup else None),
         figures=_figures(submissions, collectives, individuals, proposals_i), messages=_messages(intake),
         document_date=_document_date(config.deadline, year, validated.units))
 
@@ -132,11 +138,18 @@ def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame, units: pd.DataFrame,
+               members: Mapping[tuple[str, str], float | None]) -> pd.DataFrame:
+    """The unit's name, area and level as the roster has them (else as its own form gives them: the schools of a
+    roll-up are in the roster of the body below), and the union members its per-member criteria used."""
     frame = frame.copy()
     for column in ("ten_don_vi", "dia_ban", "cap_hoc"):
         values = roster[column].to_dict()
-        frame[f"dv_{column}"] = [values.get(c, "") for c in frame[Provenance.ma_don_vi]]
+        own = {c: v for c, v in zip(units[Provenance.ma_don_vi], units[column]) if isinstance(v, str)} \
+            if column in units else {}
+        frame[f"dv_{column}"] = [values[c] if c in values else own.get(c, "") for c in frame[Provenance.ma_don_vi]]
+    frame[Scores.dv_so_doan_vien] = [members.get((t, c)) for t, c in zip(frame[Provenance.tep],
+                                                                         frame[Provenance.ma_don_vi])]
     return frame
 
 
@@ -237,7 +250,9 @@ def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame,
 def _reports(reports: pd.DataFrame, roster: pd.DataFrame, winners: list[Any]) -> pd.DataFrame:
     keys = [k for k, meta in column_specs(ReportForm).items()]
     kept = reports[reports[Provenance.tep].isin({o.file.relative for o in winners})].copy()
-    kept[UnitForm.ten_don_vi] = [roster.loc[c, "ten_don_vi"] if c in roster.index else "" for c in kept[Provenance.ma_don_vi]]
+    own = kept[UnitForm.ten_don_vi] if UnitForm.ten_don_vi in kept else pd.Series("", index=kept.index)
+    kept[UnitForm.ten_don_vi] = [roster.loc[c, "ten_don_vi"] if c in roster.index else (n if isinstance(n, str) else "")
+                                 for c, n in zip(kept[Provenance.ma_don_vi], own)]
     kept = kept.sort_values("ma_don_vi", kind="stable")[["ma_don_vi", "ten_don_vi", *keys]].reset_index(drop=True)
     numeric = [k for k, meta in column_specs(ReportForm).items() if meta["kind"] == "int"]
     total: dict[str, Any] = {"ma_don_vi": "", "ten_don_vi": "Tổng cộng"}
@@ -246,19 +261,25 @@ def _reports(reports: pd.DataFrame, roster: pd.DataFrame, winners: list[Any]) ->
     return pd.concat([kept, pd.DataFrame([total])], ignore_index=True)
 
 
-def _breakdown(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame, by: str
-               ) -> pd.DataFrame:
-    known = submissions[submissions[Provenance.ma_don_vi] != ""]
+def _breakdown(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame, by: str,
+               schools: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Units, submissions and nominations per area (or level): the roster's units, or, in a roll-up, the
+    ``schools`` that nominated through the bodies below (every one of them sent its file to its body)."""
+    known = submissions[submissions[Provenance.ma_don_vi] != ""] if schools is None else schools
     rows = []
-    for value, part in known.groupby(by, sort=False):
-        codes = set(part[Provenance.ma_don_vi])
-        c = collectives[collectives[Provenance.ma_don_vi].isin(codes)]
-        i = individuals[individuals[Provenance.ma_don_vi].isin(codes)]
-        rows.append({by: value, "don_vi": len(part),
-                     "da_nop": int(part["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]]).sum()),
+    values = list(dict.fromkeys([*known[by], *collectives[f"dv_{by}"], *individuals[f"dv_{by}"]]))
+    for value in (v for v in values if isinstance(v, str) and v):
+        # nominations by their unit's own area or level (in a roll-up, the schools', not the bodies')
+        part = known[known[by] == value]
+        c = collectives[collectives[f"dv_{by}"] == value]
+        i = individuals[individuals[f"dv_{by}"] == value]
+        submitted = len(part) if schools is not None else int(
+            part["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]]).sum())
+        rows.append({by: value, "don_vi": len(part), "da_nop": submitted,
                      "tap_the": len(c), "tap_the_de_nghi": int(c[Scores.de_nghi].sum()),
                      "ca_nhan": len(i), "ca_nhan_de_nghi": int(i[Scores.de_nghi].sum())})
-    frame = pd.DataFrame.from_records(rows)
+    frame = pd.DataFrame.from_records(rows, columns=[by, "don_vi", "da_nop", "tap_the", "tap_the_de_nghi", "ca_nhan",
+                                                     "ca_nhan_de_nghi"])
     return frame.sort_values(by, key=lambda s: s.map(lambda v: collation_key(str(v)))).reset_index(drop=True)
 
 

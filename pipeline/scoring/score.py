@@ -131,13 +131,14 @@ def _scored_frame(records: list[dict[str, Any]], inputs: pd.DataFrame) -> pd.Dat
                          nhom_manh=pd.Series(dtype="string"))
 
 
-def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | None], criteria: Criteria,
+def score_collectives(collectives: pd.DataFrame, members: Mapping[tuple[str, str], float | None], criteria: Criteria,
                       errors: set[tuple[str, int]]) -> pd.DataFrame:
     """Score every collective; rows with row errors are listed but not scored.
 
     Args:
         collectives: validated `Tập thể` rows (with ``tep``, ``ma_don_vi``, ``dong``).
-        members: union members per file (``tep``) for per-member criteria.
+        members: union members per unit of a file (``tep``, ``ma_don_vi``) for per-member criteria (a roll-up's
+            file holds many units).
         errors: (file, Excel row) of rows with row errors.
     """
     targets = {t.model: t for t in criteria.targets if t.kind == "tap_the"}
@@ -149,7 +150,7 @@ def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | N
         if (row[Provenance.tep], int(row[Provenance.dong])) in errors or target is None:
             record.update(NOT_SCORED_RECORD)
         else:
-            record.update(score_row(target, row, members.get(row[Provenance.tep]), criteria))
+            record.update(score_row(target, row, members.get((row[Provenance.tep], row[Provenance.ma_don_vi])), criteria))
         records.append(record)
     scored = _scored_frame(records, collectives)
     return _rank_and_propose(scored, criteria, name_key=lambda r: (collation_key(str(r[CollectiveRow.ten_tap_the])),),
@@ -158,10 +159,11 @@ def score_collectives(collectives: pd.DataFrame, members: Mapping[str, float | N
 
 def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, criteria: Criteria,
                       errors: set[tuple[str, int]]) -> pd.DataFrame:
-    """Score every individual, with the leader gate on the scored collectives of the same file."""
+    """Score every individual, with the leader gate on the scored collectives of the same unit and file."""
     target = next(t for t in criteria.targets if t.kind == "ca_nhan")
     leader_gate = next((g for g in target.gates if g.leader), None)
-    collective_class = {(r[Provenance.tep], r[CollectiveRow.stt]): (r[Scores.xep_loai], r[CollectiveRow.ten_tap_the]) for r in collectives.to_dict("records")}
+    collective_class = {(r[Provenance.tep], r[Provenance.ma_don_vi], r[CollectiveRow.stt]): (
+        r[Scores.xep_loai], r[CollectiveRow.ten_tap_the]) for r in collectives.to_dict("records")}
     records = []
     for row in individuals.to_dict("records"):
         record = dict(row, doi_tuong=target.code)
@@ -171,7 +173,8 @@ def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, crit
             continue
         record.update(score_row(target, row, None, criteria))
         if leader_gate is not None and row.get(IndividualRow.la_lanh_dao) == YES:
-            headed = collective_class.get((row[Provenance.tep], row.get(IndividualRow.tap_the_dung_dau)))
+            headed = collective_class.get((row[Provenance.tep], row[Provenance.ma_don_vi],
+                                           row.get(IndividualRow.tap_the_dung_dau)))
             if headed is None or headed[0] not in (COMPREHENSIVE, FIELD):
                 detail = f" (tập thể STT {row.get('tap_the_dung_dau')}: {headed[0] if headed else 'không có'})"
                 reasons = [r for r in (record[Scores.ly_do], leader_gate.reason + detail) if r]

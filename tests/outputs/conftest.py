@@ -3,15 +3,13 @@ and its PDF, printed once through LibreOffice."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
-from python_calamine import CalamineWorkbook
 
 from pipeline.cli import main
+from pipeline.samples.levels import body_config
 from tests.libreoffice import SOFFICE, convert
 
 YEAR = "2019-2020"
@@ -39,35 +37,16 @@ def demo_pdf(demo_run, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # The period fixture's roster: a merger (02101 + 02102 → 02103 in 2018-2019), a Kỳ Sơn school that joins the city
-# (03001, two rows), and a few schools and agencies for the moved teacher and the birth year typed one off.
-PERIOD_UNITS = ("01001", "01002", "02101", "02102", "02103", "03001", "07002", "13002")
+# (03001, two rows), and a school and an agency more for the moved teacher and the birth year typed one off.
+PERIOD_UNITS = ("01001", "02101", "02102", "02103", "03001", "07002", "13002")
 
 
 @pytest.fixture(scope="session")
 def period_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """``demo --period`` on a small roster: three consolidated years and their review."""
     base = tmp_path_factory.mktemp("period")
-    config = small_config(base / "config", PERIOD_UNITS)
+    config = body_config(ROOT / "config", base / "config", {}, PERIOD_UNITS)
     assert main(["demo", "--period", "--config", str(config), "--inbox", str(base / "inbox"), "--outbox",
                  str(base / "outbox"), "--faulty", "0.1", "--seed", "5"]) == 0
     return {"base": base, "config": config, "outbox": base / "outbox",
             "review": base / "outbox" / "TongKet_DienHinh_2017-2018_2019-2020.xlsx"}
-
-
-def small_config(target: Path, codes: tuple[str, ...]) -> Path:
-    """A copy of config/ whose roster holds only the rows of ``codes``."""
-    shutil.copytree(ROOT / "config", target)
-    rows = CalamineWorkbook.from_path(str(ROOT / "config" / "don_vi.xlsx")).get_sheet_by_name("Đơn vị").to_python()
-    header, body = rows[0], [r for r in rows[1:] if r[0] in codes]
-    (target / "don_vi.xlsx").unlink()
-    workbook = xlsxwriter.Workbook(str(target / "don_vi.xlsx"), {"strings_to_numbers": False})
-    sheet = workbook.add_worksheet("Đơn vị")
-    sheet.write_row(0, 0, header)
-    for n, row in enumerate(body, start=1):
-        for col, value in enumerate(row):
-            if isinstance(value, float):
-                sheet.write_number(n, col, value)
-            elif value not in (None, ""):
-                sheet.write_string(n, col, str(value))
-    workbook.close()
-    return target

@@ -4,6 +4,7 @@ then the pages as LibreOffice prints them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import subprocess
 from pathlib import Path
@@ -33,8 +34,13 @@ PERIOD = "kỳ: "
 def _document(request, name: str):
     """The worksheet of a document: of the consolidated sample run, or of the period review."""
     if name.startswith(PERIOD):
-        return openpyxl.load_workbook(request.getfixturevalue("period_run")["review"])[name.removeprefix(PERIOD)]
+        return _workbook(request.getfixturevalue("period_run")["review"])[name.removeprefix(PERIOD)]
     return request.getfixturevalue("demo_run")[1][name]
+
+
+@functools.cache
+def _workbook(path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(path)
 
 
 @pytest.fixture()

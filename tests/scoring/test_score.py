@@ -144,7 +144,7 @@ def test_leader_gate_follows_the_collective_they_head(criteria) -> None:
         school(stt=2, dong=5, ten_tap_the="Tổ Toán", cuoc_van_dong="Trung bình", truong_hoc_than_thien="Trung bình",
                doi_moi_sang_tao="Trung bình", cham_lo_doan_vien="Trung bình", so_hs_kha_gioi=0, so_gv_gioi=0),
         school(stt=3, dong=6, ten_tap_the="Tổ Văn", chuan_van_hoa="Không"),
-    ]), {"a.xlsx": 10}, criteria, errors=set())
+    ]), {("a.xlsx", "01003"): 10}, criteria, errors=set())
     assert list(collectives["xep_loai"]) == [COMPREHENSIVE, NOT_REACHED, INELIGIBLE]
     people = score_individuals(_frame([
         person(la_lanh_dao="Có", tap_the_dung_dau=1),
@@ -161,7 +161,7 @@ def test_leader_gate_follows_the_collective_they_head(criteria) -> None:
 
 
 def test_rows_with_errors_are_not_scored(criteria) -> None:
-    scored = score_collectives(_frame([school()]), {"a.xlsx": 10}, criteria, errors={("a.xlsx", 4)})
+    scored = score_collectives(_frame([school()]), {("a.xlsx", "01003"): 10}, criteria, errors={("a.xlsx", 4)})
     assert scored.loc[0, "xep_loai"] == NOT_SCORED and pd.isna(scored.loc[0, "diem"])
     assert pd.isna(scored.loc[0, "hang"]) and not scored.loc[0, "de_nghi"]
 
@@ -203,7 +203,7 @@ def test_ties_break_on_groups_in_order_then_vietnamese_name(criteria) -> None:
                cham_lo_doan_vien="Khá"),  # 30 26 16 → 92
         school(ten_tap_the="Tổ Anh", dong=9, stt=6, doi_moi_sang_tao="Khá", xep_loai_cdcs="Vững mạnh"),  # 30 26 16
     ]
-    scored = score_collectives(_frame(rows), {"a.xlsx": 10}, criteria, errors=set())
+    scored = score_collectives(_frame(rows), {("a.xlsx", "01003"): 10}, criteria, errors=set())
     ordered = scored.sort_values("hang")
     assert list(ordered["diem"]) == [95.0, 92.0, 92.0, 92.0, 92.0, 90.0]
     # Equal scores: group 2 decides (26 before 22), then the name: a < ă, "Anh" < "Anh Đào" < "Ăn".
@@ -217,5 +217,5 @@ def test_quota_proposes_the_best_only(criteria) -> None:
 
     limited = replace(criteria, quotas={"truong_hoc": 2})
     rows = [school(ten_tap_the=f"Tổ {i}", dong=4 + i, stt=1 + i, so_gv_gioi=400 - 160 * (i % 2)) for i in range(4)]
-    scored = score_collectives(_frame(rows), {"a.xlsx": 10}, limited, errors=set())
+    scored = score_collectives(_frame(rows), {("a.xlsx", "01003"): 10}, limited, errors=set())
     assert list(scored.sort_values("hang")["de_nghi"]) == [True, True, False, False]
