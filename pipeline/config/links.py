@@ -25,11 +25,14 @@ YES, NO = "Có", "Không"
 # key → header, in the order of `Cần xác nhận` (the review writes these; the reader finds them by header)
 COLUMNS = {
     "loai": "Loại",
-    "nam_hoc_1": "Năm học (1)", "ma_don_vi_1": "Mã đơn vị (1)", "ten_1": "Tên (1)", "nam_sinh_1": "Năm sinh (1)",
-    "nam_hoc_2": "Năm học (2)", "ma_don_vi_2": "Mã đơn vị (2)", "ten_2": "Tên (2)", "nam_sinh_2": "Năm sinh (2)",
+    "nam_hoc_1": "Năm học (1)", "ma_don_vi_1": "Mã đơn vị (1)", "don_vi_1": "Tên đơn vị (1)", "ten_1": "Tên (1)",
+    "nam_sinh_1": "Năm sinh (1)",
+    "nam_hoc_2": "Năm học (2)", "ma_don_vi_2": "Mã đơn vị (2)", "don_vi_2": "Tên đơn vị (2)", "ten_2": "Tên (2)",
+    "nam_sinh_2": "Năm sinh (2)",
     "ly_do": "Lý do",
     "xac_nhan": "Xác nhận (Có/Không)",
 }
+SHOWN_ONLY = {"don_vi_1", "don_vi_2", "ly_do"}  # for staff to read; a settled link is found without them
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,15 @@ def read_links(data: bytes, source: str) -> tuple[list[Confirmation], list[str]]
     if not rows:
         return [], []
     header = {loose_key(_text(cell)): index for index, cell in enumerate(rows[0])}
-    missing = [label for label in COLUMNS.values() if loose_key(label) not in header]
+    missing = [label for key, label in COLUMNS.items() if loose_key(label) not in header and key not in SHOWN_ONLY]
     if missing:
         return [], [f"{source}, dòng 1: thiếu cột {', '.join(repr(m) for m in missing)}; cần chép cả dòng tiêu đề "
                     "của trang Cần xác nhận."]
-    at = {key: header[loose_key(label)] for key, label in COLUMNS.items()}
+    at = {key: header[loose_key(label)] for key, label in COLUMNS.items() if loose_key(label) in header}
     found: list[Confirmation] = []
     problems: list[str] = []
     for excel_row, row in enumerate(rows[1:], start=2):
-        values = {key: row[index] if index < len(row) else None for key, index in at.items()}
+        values = {key: row[at[key]] if key in at and at[key] < len(row) else None for key in COLUMNS}
         answer = _text(values["xac_nhan"])
         if not answer:
             continue  # not settled yet

@@ -226,11 +226,11 @@ def _uncertain(workbook: Workbook, formats: Formats, frame: pd.DataFrame) -> Non
     """One row per uncertain (or settled) link, its last column for staff's answer (Có / Không)."""
     sheet = workbook.add_worksheet(SHEETS[5])
     keys = list(LINK_HEADERS)
-    widths = [8, 10, 9, 24, 8, 10, 9, 24, 8, 44, 12]
+    widths = [8, 9, 8, 18, 20, 7, 9, 8, 18, 20, 7, 34, 11]
     rows = [[_cell(record[key]) for key in keys] for record in frame.to_dict("records")]
     styles = ["cell" if record["xac_nhan"] else "warning" for record in frame.to_dict("records")]
     write_table(sheet, 0, list(LINK_HEADERS.values()), rows, formats, widths=widths, styles=styles,
-                kinds={4: "plain", 8: "plain"})
+                kinds={keys.index("nam_sinh_1"): "plain", keys.index("nam_sinh_2"): "plain"})
     sheet.data_validation(1, len(keys) - 1, max(len(rows), 1) + 200, len(keys) - 1,
                           {"validate": "list", "source": [YES, NO], "input_title": "Xác nhận",
                            "input_message": f"{YES}: cùng một tập thể / người; {NO}: khác nhau."})

@@ -183,8 +183,9 @@ def _recognise(occurrences: pd.DataFrame, kind: str, settled: Sequence[Confirmat
     mentioned = occ[named]
     by_occurrence = {Occurrence(y, u, n, None if kind == KIND_COLLECTIVE else b): e for y, u, n, b, e in zip(
         mentioned["nam_hoc"], mentioned["ma_don_vi"], mentioned["ten_key"], mentioned["nam_sinh"], entity[named])}
-    shown = {Occurrence(y, u, n, None if kind == KIND_COLLECTIVE else b): (y, u, t, b) for y, u, n, b, t in zip(
-        mentioned["nam_hoc"], mentioned["ma_don_vi"], mentioned["ten_key"], mentioned["nam_sinh"], mentioned["ten"])}
+    shown = {Occurrence(y, u, n, None if kind == KIND_COLLECTIVE else b): (y, u, d, t, b) for y, u, n, b, t, d in zip(
+        mentioned["nam_hoc"], mentioned["ma_don_vi"], mentioned["ten_key"], mentioned["nam_sinh"], mentioned["ten"],
+        mentioned["ten_don_vi"])}
     parent = list(range(int(entity.max()) + 1 if len(entity) else 0))
 
     def find(e: int) -> int:
@@ -228,8 +229,8 @@ def _recognise(occurrences: pd.DataFrame, kind: str, settled: Sequence[Confirmat
     return occ, links, unmatched
 
 
-LINK_COLUMNS = ["loai", "nam_hoc_1", "ma_don_vi_1", "ten_1", "nam_sinh_1", "nam_hoc_2", "ma_don_vi_2", "ten_2",
-                "nam_sinh_2", "ly_do", "xac_nhan"]
+LINK_COLUMNS = ["loai", "nam_hoc_1", "ma_don_vi_1", "don_vi_1", "ten_1", "nam_sinh_1", "nam_hoc_2", "ma_don_vi_2",
+                "don_vi_2", "ten_2", "nam_sinh_2", "ly_do", "xac_nhan"]  # the keys of config/links.COLUMNS
 
 
 def _spans(occ: pd.DataFrame) -> pd.DataFrame:
@@ -270,14 +271,15 @@ def _link_rows(kind: str, occ: pd.DataFrame, pairs: pd.DataFrame, reason: str) -
     """`Cần xác nhận` rows: the earlier entity's last occurrence, the later one's first."""
     if pairs.empty:
         return pd.DataFrame(columns=LINK_COLUMNS)
-    shown = ["nam_hoc", "ma_don_vi", "ten", "nam_sinh"]
+    shown = ["nam_hoc", "ma_don_vi", "ten_don_vi", "ten", "nam_sinh"]
     ordered = occ.sort_values(["thuc_the", "thu_tu_nam"], kind="stable")
     last = ordered.groupby("thuc_the", sort=False).tail(1).set_index("thuc_the")[shown]
     first = ordered.groupby("thuc_the", sort=False).head(1).set_index("thuc_the")[shown]
     one, two = last.loc[pairs["a"]].to_numpy(), first.loc[pairs["b"]].to_numpy()
-    rows = pd.DataFrame({"loai": kind, "nam_hoc_1": one[:, 0], "ma_don_vi_1": one[:, 1], "ten_1": one[:, 2],
-                         "nam_sinh_1": one[:, 3], "nam_hoc_2": two[:, 0], "ma_don_vi_2": two[:, 1], "ten_2": two[:, 2],
-                         "nam_sinh_2": two[:, 3], "ly_do": reason, "xac_nhan": ""})
+    rows = pd.DataFrame({"loai": kind, **{f"{key}_1": one[:, n] for n, key in enumerate(shown[1:], start=1)},
+                         "nam_hoc_1": one[:, 0], **{f"{key}_2": two[:, n] for n, key in enumerate(shown[1:], start=1)},
+                         "nam_hoc_2": two[:, 0], "ly_do": reason, "xac_nhan": ""}).rename(
+        columns={"ten_don_vi_1": "don_vi_1", "ten_don_vi_2": "don_vi_2"})[LINK_COLUMNS]
     return rows.sort_values(["nam_hoc_1", "ma_don_vi_1", "ten_1", "ma_don_vi_2"], kind="stable")
 
 

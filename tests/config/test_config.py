@@ -178,3 +178,30 @@ def test_recipients_drop_the_marks_the_documents_add(tmp_path: Path) -> None:
     end = text.index("]", start) + 1
     path.write_text(text[:start] + 'noi_nhan = ["- Như Kính gửi;", "Lưu:  VT."]' + text[end:], encoding="utf-8")
     assert load_config(directory).settings.recipients == ("Như Kính gửi", "Lưu: VT")
+
+
+def test_links_file_reads_settled_rows_by_header_and_skips_open_ones(tmp_path) -> None:
+    """config/lien_ket.xlsx: rows copied from `Cần xác nhận`, found by header (the unit names and the reason are
+    for staff only and may be left out); a row without an answer is not settled yet."""
+    import io
+
+    import openpyxl
+
+    from pipeline.config.links import COLUMNS, KIND_PERSON, Occurrence, read_links
+    from pipeline.vi.text import canonical_key
+
+    book = openpyxl.Workbook()
+    headers = [label for key, label in COLUMNS.items() if key not in ("don_vi_1", "don_vi_2", "ly_do")]
+    book.active.append(list(reversed(headers)))  # any column order
+    rows = [["Cá nhân", "2018-2019", "01001", "HOÀNG VĂN HOÀ", 1980, "2019-2020", "07002", "Hoàng Văn Hòa", 1980, "có"],
+            ["Tập thể", "2017-2018", "02101", "Tổ Văn phòng", None, "2018-2019", "02103", "Tổ Văn phòng", None, "Không"],
+            ["Cá nhân", "2018-2019", "01001", "Lò Văn A", 1980, "2019-2020", "01002", "Lò Văn A", 1980, None]]
+    for row in rows:
+        book.active.append(list(reversed(row)))
+    data = io.BytesIO()
+    book.save(data)
+    found, problems = read_links(data.getvalue(), "config/lien_ket.xlsx")
+    assert problems == []
+    assert [(c.kind, c.same, c.row) for c in found] == [(KIND_PERSON, True, 2), ("Tập thể", False, 3)]
+    assert found[0].first == Occurrence("2018-2019", "01001", canonical_key("Hoàng Văn Hòa"), 1980)
+    assert found[1].second == Occurrence("2018-2019", "02103", canonical_key("Tổ Văn phòng"), None)

@@ -155,8 +155,10 @@ def test_a_bad_answer_in_the_links_file_is_a_configuration_error(period_run, tmp
     shutil.copytree(period_run["config"], config)
     book = openpyxl.Workbook()
     book.active.append(list(LINK_COLUMNS.values()))
-    book.active.append(["Cá nhân", "2018-2019", "01001", "Lò Văn A", 1980, "2019-2020", "01002", "Lò Văn A", 1980,
-                        "…", "có lẽ"])
+    values = {"loai": "Cá nhân", "nam_hoc_1": "2018-2019", "ma_don_vi_1": "01001", "ten_1": "Lò Văn A",
+              "nam_sinh_1": 1980, "nam_hoc_2": "2019-2020", "ma_don_vi_2": "01002", "ten_2": "Lò Văn A",
+              "nam_sinh_2": 1980, "xac_nhan": "có lẽ"}
+    book.active.append([values.get(key) for key in LINK_COLUMNS])
     book.save(config / "lien_ket.xlsx")
     assert main(["review", "--config", str(config), "--outbox", str(period_run["outbox"])]) == 2
     assert ('config/lien_ket.xlsx, dòng 2, cột "Xác nhận (Có/Không)": gặp "có lẽ", cần "Có" (cùng một người) hoặc '
