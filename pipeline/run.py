@@ -168,7 +168,7 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     staging = staging_folder(folder, school_year)  # finishes or discards what a crash left behind
     year = config.for_year(school_year)
     clock.lap("config")
-    files = discover_inbox(inbox)
+    files = discover_inbox(inbox, year.settings.limits.file_bytes)
     clock.lap("discover")
     if progress is not None:
         progress.start(sum(1 for f in files if f.ignored is None))
@@ -224,7 +224,7 @@ def check_files(config: Config, school_year: str, paths: Sequence[Path]) -> Inta
     if missing:
         raise RunError(f"Không tìm thấy tệp: {', '.join(map(str, missing))}")
     year = config.for_year(school_year)
-    return take_in(year, [describe_file(path, path.name) for path in paths])
+    return take_in(year, [describe_file(path, path.name, year.settings.limits.file_bytes) for path in paths])
 
 
 def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int | None = None,
@@ -240,10 +240,11 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         clock: charged with the time of each stage, when given.
     """
     clock = clock or Clock()
+    limits = year.settings.limits
     if isinstance(files, Path):
-        files = discover_inbox(files)
+        files = discover_inbox(files, limits.file_bytes)
     prepared = prepare_files([f for f in files if f.ignored is None and f.unreadable is None], year.vocabularies,
-                             workers=workers, progress=progress)
+                             workers=workers, progress=progress, limits=limits)
     clock.lap("read")
     outcomes: list[FileOutcome] = []
     for file in files:
@@ -254,7 +255,7 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
         else:
             done = prepared[file.relative]
             # the hash of the bytes that were read (of the file as it is, when its reader died)
-            read = replace(file, sha256=done.sha256 or file.sha256 or hash_file(file))
+            read = replace(file, sha256=done.sha256 or file.sha256 or hash_file(file, limits.file_bytes))
             outcomes.append(_take_one(read, done, year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
     decided = {o.file.relative: o for o in supersede(readable, year.start)}
@@ -337,7 +338,7 @@ def review_period(config: Config, first: str, last: str, outbox: Path) -> Review
             missing.append(year)
             continue
         try:
-            found = read_ours(path, path.read_bytes())
+            found = read_ours(path, path.read_bytes(), limits=config.settings.limits)
         except OSError as error:
             found = Refused(path, f"không đọc được tệp ({describe_os_error(error)})")
         if isinstance(found, OurWorkbook) and found.school_year != year:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.config.criteria import parse_criteria
 from pipeline.config.labels import LabelSet, Vocabulary, parse_label_sets
+from pipeline.config.limits import parse_limits
 from pipeline.config.register import REGISTER_FILE, Register, read_register, received_in
 from pipeline.config.roster import check_roster, read_roster, units_in_year
 from pipeline.config.schoolyear import parse_school_year, years_between
@@ -180,9 +181,22 @@ def _needed_vocabularies() -> set[str]:
     return needed | {"muc_do"}
 
 
+TEXT_MAX_BYTES = 1024 * 1024  # a settings, label or criteria file is a few KB; a larger one is not ours
+
+
 def _read_bytes(path: Path) -> bytes | None:
-    """A configuration file's bytes (None when it is missing): parsed and hashed from this one read."""
-    return path.read_bytes() if path.is_file() else None
+    """A configuration file's bytes (None when it is missing): parsed and hashed from this one read.
+
+    Raises:
+        ConfigError: when a text file is too large to be a configuration file (it is not read).
+    """
+    if not path.is_file():
+        return None
+    if path.suffix == ".toml" and path.stat().st_size > TEXT_MAX_BYTES:
+        raise ConfigError([f"{path.parent.name}/{path.name}: tệp {path.stat().st_size // 1024:,} KB".replace(",", ".")
+                           + f", cần một tệp cấu hình dưới {TEXT_MAX_BYTES // 1024} KB (tệp chữ chép từ bản mẫu, "
+                           "lưu bằng Notepad)."])
+    return path.read_bytes()
 
 
 def _read_toml(path: Path, data: bytes | None, problems: list[str]) -> dict[str, Any] | None:
@@ -256,12 +270,13 @@ def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) ->
                             'ngày dạng "30/06/2020".')
             continue
         deadlines[deadline_year] = date
+    limits = parse_limits(raw.get("gioi_han"), source, problems)
     if problems or year is None:
         return None
     return Settings(year, values["co_quan_cap_tren"], values["co_quan_ban_hanh"], values["ten_co_quan"],
                     values["ky_hieu"],
                     values["dia_danh"], values["kinh_gui"], recipients, signature["tm"], signature["chuc_danh"],
-                    signature["ho_ten"], deadlines)
+                    signature["ho_ten"], deadlines, limits)
 
 
 def _recipients(value: Any, source: str, problems: list[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline.config.criteria import Criteria
 from pipeline.config.labels import LabelSet, Vocabulary
+from pipeline.config.limits import LIMITS, Limits
 from pipeline.config.schoolyear import year_start
 from pipeline.vi.text import canonical_key
 
@@ -37,6 +38,7 @@ class Settings:
     sign_title: str
     sign_name: str
     deadlines: Mapping[str, dt.date]
+    limits: Limits = LIMITS  # [gioi_han]: how large a file may be before any parser reads it
 
 
 @dataclass(frozen=True)

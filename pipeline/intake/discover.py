@@ -13,11 +13,13 @@ import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.config.limits import LIMITS
+
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 CHUNK = 1 << 20
 MIB = 1024 * 1024
-MAX_FILE_BYTES = 20 * MIB  # larger files are refused (F03) and never read, not even to hash them
+MAX_FILE_BYTES = LIMITS.file_bytes  # larger files are refused (F03) and never read, not even to hash them
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class InboxFile:
     unreadable: str | None = None  # why the file itself could not be opened (permissions, a lock), if so
 
 
-def discover_inbox(inbox: Path) -> list[InboxFile]:
+def discover_inbox(inbox: Path, max_bytes: int = MAX_FILE_BYTES) -> list[InboxFile]:
     """Every path under ``inbox`` (recursively), sorted by relative path: files to read, and everything else
     discovery meets — links, devices, pipes, folders that cannot be opened — listed as ignored with the reason.
 
@@ -56,7 +58,8 @@ def discover_inbox(inbox: Path) -> list[InboxFile]:
                                                          "đọc lặp); hãy chép các tệp vào inbox"))
                 continue
             special = _not_a_file(path)
-            found.append(describe_file(path, relative) if special is None else _listed(path, relative, special))
+            found.append(describe_file(path, relative, max_bytes) if special is None
+                         else _listed(path, relative, special))
     for error in unopened:
         path = Path(error.filename) if error.filename else inbox
         relative = readable_path(path.relative_to(inbox).as_posix()) if path != inbox else "."
@@ -106,18 +109,18 @@ def _unique(files: list[InboxFile]) -> list[InboxFile]:
     return result
 
 
-def describe_file(path: Path, relative: str) -> InboxFile:
+def describe_file(path: Path, relative: str, max_bytes: int = MAX_FILE_BYTES) -> InboxFile:
     """Size, time and classification of one file (a file that cannot be opened is still listed).
 
     A spreadsheet is hashed where it is read (:func:`sha256_of` over the very bytes the reader parses), so
     the manifest's hash is of what was read even when the file is replaced meanwhile; other files are hashed
-    here. Files over MAX_FILE_BYTES are never read: their hash stays empty.
+    here. Files over ``max_bytes`` (the file-size limit of the settings) are never read: their hash stays empty.
     """
     stat = path.stat()
     ignored = _why_ignored(path.name)
     digest, unreadable = "", None
     try:
-        if stat.st_size > MAX_FILE_BYTES:
+        if stat.st_size > max_bytes:
             pass
         elif ignored is not None:
             digest = _sha256(path)
@@ -130,9 +133,9 @@ def describe_file(path: Path, relative: str) -> InboxFile:
                      ignored=ignored, unreadable=unreadable)
 
 
-def hash_file(file: InboxFile) -> str:
+def hash_file(file: InboxFile, max_bytes: int = MAX_FILE_BYTES) -> str:
     """The SHA-256 of a file read by no worker (one whose worker died): "" when too large or unreadable."""
-    if file.size > MAX_FILE_BYTES:
+    if file.size > max_bytes:
         return ""
     try:
         return _sha256(file.path)

@@ -36,7 +36,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline.intake.discover import MAX_FILE_BYTES, MIB, describe_os_error
+from pipeline.config.limits import LIMITS, Limits
+from pipeline.intake.discover import MIB, describe_os_error
 from pipeline.vi.numbers import vi_number
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -49,23 +50,22 @@ KIB = 1024
 # Sum of the sizes the zip declares once inflated. Measured: the 2018-2019 template declares 2.7 MB,
 # filled with 300 rows 3.1 MB, saved by LibreOffice as .xlsx 4.1 MB and as .ods 6.2 MB; 200 MB is 30 times
 # that, and about what the SPEC §5 bomb (209 KB inflating 1000:1) cost every reader.
-MAX_UNCOMPRESSED_BYTES = 200 * MIB
+MAX_UNCOMPRESSED_BYTES = LIMITS.uncompressed_bytes  # (the defaults of config/limits.py; the settings may change them)
 # Inflated size / compressed size of one zip member. Measured on the 2018-2019 template, worst member:
 # 14:1 as written (xlsxwriter, thousands of near-identical formulas); filled with 300 identical rows and
 # saved by openpyxl 15.6:1; saved by LibreOffice as .xlsx 19.1:1 and as .ods 29.7:1. 200:1 is a safety
 # factor of 6.7 over the worst genuine file; deflate reaches ~1000:1 on a bomb.
-MAX_RATIO = 200
+MAX_RATIO = LIMITS.ratio
 # Apache POI's ZipSecureFile grace size: below 100 KB inflated, any ratio is harmless.
 RATIO_GRACE_BYTES = 100 * KIB
 # An xlsx has ~15 members, a LibreOffice .ods ~20, each picture adds one.
 MAX_MEMBERS = 10_000
 # Sheet extent from A1 to the farthest cell, as calamine allocates it (read.py asks for the full area).
 # The template's sheets are at most 303 rows × 23 columns; Excel's limit is 1,048,576 × 16,384.
-MAX_ROWS = 100_000
-MAX_COLS = 1_000
+MAX_ROWS, MAX_COLS = LIMITS.rows, LIMITS.cols
 # calamine holds every cell of the extent: measured 203 MB for 4.6 million cells (.xlsx) and 509 MB for
 # 5 million (.ods); 2 million cells keeps a worker near 100–200 MB.
-MAX_CELLS = 2_000_000
+MAX_CELLS = LIMITS.cells
 
 CHUNK_BYTES = 64 * KIB  # inflated XML is read this much at a time (zlib is fastest at this size, measured)
 MAX_PIECE_BYTES = 4 * MIB  # a sheet row (ODS) or text run (xlsx) longer than this is not a spreadsheet
@@ -115,12 +115,9 @@ _number = vi_number  # counts in messages, grouped the Vietnamese way
 
 EXPECTED_SPREADSHEET = ("tệp .xlsx, .xlsm, .xls hoặc .ods mở được bằng Excel hoặc LibreOffice "
                         "(mở tệp, chọn Lưu thành .xlsx rồi gửi lại)")
-EXPECTED_SIZE = (f"tệp dưới {MAX_FILE_BYTES // MIB} MB, giải nén dưới {MAX_UNCOMPRESSED_BYTES // MIB} MB, "
-                 f"tỷ lệ nén dưới {MAX_RATIO}:1 (xoá ảnh và dữ liệu thừa rồi lưu lại)")
+EXPECTED_SIZE = LIMITS.expected_size()  # with the default limits
 EXPECTED_PLAIN = "tệp không đặt mật khẩu (mở bằng Excel, gỡ mật khẩu rồi lưu lại)"
-EXPECTED_EXTENT = (f"dữ liệu mỗi trang trong {_number(MAX_ROWS)} dòng, {_number(MAX_COLS)} cột và "
-                   f"{_number(MAX_CELLS)} ô tính từ ô A1, mỗi dòng và ô có địa chỉ như Excel ghi (xoá các "
-                   "dòng, cột thừa ở xa vùng dữ liệu, hoặc mở bằng Excel rồi lưu lại)")
+EXPECTED_EXTENT = LIMITS.expected_extent()
 
 
 @dataclass(frozen=True)
@@ -136,7 +133,7 @@ class GuardFinding:
     expected: str  # Vietnamese, what is expected: "tệp dưới 20 MB, …"
 
 
-def guard_file(path: Path) -> GuardFinding | None:
+def guard_file(path: Path, limits: Limits = LIMITS) -> GuardFinding | None:
     """Check one file before any spreadsheet parser opens it (its size first: a huge file is never read).
 
     Returns:
@@ -145,15 +142,15 @@ def guard_file(path: Path) -> GuardFinding | None:
     """
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return GuardFinding("F03", f"tệp {_size(size)}", EXPECTED_SIZE)
+        if size > limits.file_bytes:
+            return GuardFinding("F03", f"tệp {_size(size)}", limits.expected_size())
         data = path.read_bytes()
     except OSError as error:
         return GuardFinding("F01", describe_os_error(error), EXPECTED_SPREADSHEET)
-    return guard_bytes(data)
+    return guard_bytes(data, limits=limits)
 
 
-def guard_bytes(data: bytes, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
+def guard_bytes(data: bytes, error_parts: dict[str, str] | None = None, limits: Limits = LIMITS) -> GuardFinding | None:
     """Check a file's bytes, as read once, before any spreadsheet parser sees them (see :func:`guard_file`).
 
     Args:
@@ -165,10 +162,10 @@ def guard_bytes(data: bytes, error_parts: dict[str, str] | None = None) -> Guard
     head = data[:512]
     if size == 0:
         return GuardFinding("F01", "tệp rỗng (0 byte)", EXPECTED_SPREADSHEET)
-    if size > MAX_FILE_BYTES:
-        return GuardFinding("F03", f"tệp {_size(size)}", EXPECTED_SIZE)
+    if size > limits.file_bytes:
+        return GuardFinding("F03", f"tệp {_size(size)}", limits.expected_size())
     if head.startswith(ZIP_MAGIC):
-        return _guard_zip(io.BytesIO(data), size, error_parts)
+        return _guard_zip(io.BytesIO(data), size, error_parts, limits)
     if head.startswith(OLE_MAGIC):
         return _guard_ole(io.BytesIO(data))
     return GuardFinding("F01", _describe_other(head), EXPECTED_SPREADSHEET)
@@ -216,10 +213,10 @@ class _Malformed(Exception):
     """The XML of a part is not what any spreadsheet application writes (message: Vietnamese)."""
 
 
-def _guard_zip(source: BinaryIO, size: int, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
+def _guard_zip(source: BinaryIO, size: int, error_parts: dict[str, str] | None, limits: Limits) -> GuardFinding | None:
     try:
         with zipfile.ZipFile(source) as archive:
-            return _guard_archive(archive, size, error_parts)
+            return _guard_archive(archive, size, error_parts, limits)
     except _Malformed as error:
         return GuardFinding("F01", f"dữ liệu bên trong tệp bất thường ({error})", EXPECTED_SPREADSHEET)
     except _ZIP_ERRORS:
@@ -227,11 +224,12 @@ def _guard_zip(source: BinaryIO, size: int, error_parts: dict[str, str] | None =
                             EXPECTED_SPREADSHEET)
 
 
-def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
+def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: dict[str, str] | None, limits: Limits
+                   ) -> GuardFinding | None:
     """Sizes first (from the zip directory, inflating nothing), then the kind, then the sheets."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        return GuardFinding("F03", f"tệp nén chứa {_number(len(members))} thành phần", EXPECTED_SIZE)
+        return GuardFinding("F03", f"tệp nén chứa {_number(len(members))} thành phần", limits.expected_size())
     for member in members:
         if member.flag_bits & 0x1:
             return GuardFinding("F02", "tệp nén có mật khẩu", EXPECTED_PLAIN)
@@ -239,19 +237,19 @@ def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: dict[str, s
             return GuardFinding("F01", f"tệp nén theo kiểu không chuẩn (mã {member.compress_type})",
                                 EXPECTED_SPREADSHEET)
     inflated = sum(member.file_size for member in members)
-    if inflated > MAX_UNCOMPRESSED_BYTES:
+    if inflated > limits.uncompressed_bytes:
         return GuardFinding("F03", f"tệp nén {_size(size)}, giải nén {_size(inflated)} "
-                                   f"(tỷ lệ {inflated / size:.0f}:1)", EXPECTED_SIZE)
+                                   f"(tỷ lệ {inflated / size:.0f}:1)", limits.expected_size())
     for member in members:
-        if member.file_size > RATIO_GRACE_BYTES and member.file_size > MAX_RATIO * member.compress_size:
+        if member.file_size > RATIO_GRACE_BYTES and member.file_size > limits.ratio * member.compress_size:
             ratio = member.file_size / max(member.compress_size, 1)
             return GuardFinding("F03", f"tệp nén {_size(size)}, phần {member.filename} giải nén "
-                                       f"{_size(member.file_size)} (tỷ lệ {ratio:.0f}:1)", EXPECTED_SIZE)
+                                       f"{_size(member.file_size)} (tỷ lệ {ratio:.0f}:1)", limits.expected_size())
     names = set(archive.namelist())
     if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
-        return _guard_xlsx(archive, error_parts)
+        return _guard_xlsx(archive, error_parts, limits)
     if "mimetype" in names and "content.xml" in names:
-        return _guard_ods(archive)
+        return _guard_ods(archive, limits)
     return GuardFinding("F01", _describe_zip(archive, names), EXPECTED_SPREADSHEET)
 
 
@@ -314,14 +312,14 @@ def _pieces(stream: IO[bytes], boundary: bytes, *, after: bool) -> Iterator[byte
 # ---- xlsx / xlsm
 
 
-def _guard_xlsx(archive: zipfile.ZipFile, error_parts: dict[str, str] | None = None) -> GuardFinding | None:
+def _guard_xlsx(archive: zipfile.ZipFile, error_parts: dict[str, str] | None, limits: Limits) -> GuardFinding | None:
     sheet_names = xlsx_sheet_names(archive)
     parts = {m.filename for m in archive.infolist() if _WORKSHEET_PART.fullmatch(m.filename)}
     parts |= set(sheet_names) & set(archive.namelist())
     for member in archive.infolist():  # by ZipInfo: a duplicated name is checked twice, not once
         if member.filename in parts:
             finding = _scan_worksheet(archive, member, sheet_names.get(member.filename, member.filename),
-                                      error_parts)
+                                      error_parts, limits)
             if finding is not None:
                 return finding
     return None
@@ -356,7 +354,7 @@ def xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: str,
-                    error_parts: dict[str, str] | None = None) -> GuardFinding | None:
+                    error_parts: dict[str, str] | None, limits: Limits) -> GuardFinding | None:
     """Stream one sheet's XML: declared dimension, rows and cells without coordinates, farthest cell (and,
     for the reader, whether it holds error cells: a piece never cuts a tag, so ``t="e"`` is never split)."""
     with archive.open(member) as stream:
@@ -364,38 +362,38 @@ def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: st
             if error_parts is not None and b't="e"' in piece:
                 error_parts[member.filename] = sheet
             if number == 0 and (match := _DIMENSION.search(piece, 0, _find_end(piece, b"sheetData"))):
-                finding = _check_dimension(match.group(1).decode("ascii", "replace"), sheet)
+                finding = _check_dimension(match.group(1).decode("ascii", "replace"), sheet, limits)
                 if finding is not None:
                     return finding
             if _SUSPECT.search(piece):
                 if error_parts is not None:
                     error_parts[member.filename] = sheet  # not scanned to its end here: the reader looks itself
-                return _scan_worksheet_exactly(archive, member, sheet)
+                return _scan_worksheet_exactly(archive, member, sheet, limits)
     return None
 
 
 def _scan_worksheet_exactly(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
-                            sheet: str) -> GuardFinding | None:
+                            sheet: str, limits: Limits) -> GuardFinding | None:
     """The slow path, from the start of the part: every row and cell reference, the farthest cell."""
     max_row = max_col = 0
     with archive.open(member) as stream:
         for piece in _pieces(stream, b"<", after=False):
             if b"" in set(_ROW.findall(piece)):
                 return GuardFinding("F04", f"trang «{sheet}» có dòng không ghi số dòng (thẻ <row> thiếu r=)",
-                                    EXPECTED_EXTENT)
+                                    limits.expected_extent())
             cells = _CELL.findall(piece)
             if not cells:
                 continue
             letters, digits = (set(group) for group in zip(*cells, strict=True))
             if b"" in letters:
                 return GuardFinding("F04", f"trang «{sheet}» có ô không ghi địa chỉ hợp lệ "
-                                           "(thẻ <c> thiếu r=)", EXPECTED_EXTENT)
+                                           "(thẻ <c> thiếu r=)", limits.expected_extent())
             max_row = max(max_row, *(int(row) for row in digits))
             max_col = max(max_col, *(column_number(column) for column in letters))
-            if _too_large(max_row, max_col):
+            if limits.too_large(max_row, max_col):
                 return GuardFinding("F04", f"trang «{sheet}» có dữ liệu trải tới ô "
                                            f"{_corner(max_row, max_col)} ({_extent(max_row, max_col)})",
-                                    EXPECTED_EXTENT)
+                                    limits.expected_extent())
     return None
 
 
@@ -405,17 +403,17 @@ def _find_end(data: bytes, marker: bytes) -> int:
     return len(data) if found < 0 else found
 
 
-def _check_dimension(ref: str, sheet: str) -> GuardFinding | None:
+def _check_dimension(ref: str, sheet: str, limits: Limits) -> GuardFinding | None:
     """The declared used range (openpyxl's read-only mode, pandas' engine, sizes sheets by it)."""
     match = _RANGE.fullmatch(ref.strip())
     if match is None:
         return None
     last_col, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
     rows, cols = int(last_row), column_number(last_col.encode("ascii"))
-    if not _too_large(rows, cols):
+    if not limits.too_large(rows, cols):
         return None
     return GuardFinding("F04", f"trang «{sheet}» khai báo vùng dữ liệu {ref} ({_extent(rows, cols)})",
-                        EXPECTED_EXTENT)
+                        limits.expected_extent())
 
 
 def column_number(letters: bytes) -> int:
@@ -429,17 +427,17 @@ def column_number(letters: bytes) -> int:
 # ---- ods
 
 
-def _guard_ods(archive: zipfile.ZipFile) -> GuardFinding | None:
+def _guard_ods(archive: zipfile.ZipFile, limits: Limits) -> GuardFinding | None:
     if not _read_small(archive, "mimetype", 200).strip().startswith(ODS_MIMETYPE):
         return GuardFinding("F01", _describe_zip(archive, {"mimetype"}), EXPECTED_SPREADSHEET)
     manifest = "META-INF/manifest.xml"
     if manifest in archive.namelist() and b"encryption-data" in _read_small(archive, manifest):
         return GuardFinding("F02", "tệp được đặt mật khẩu (mã hoá)", EXPECTED_PLAIN)
     with archive.open("content.xml") as stream:
-        return _scan_ods_content(stream)
+        return _scan_ods_content(stream, limits)
 
 
-def _scan_ods_content(stream: IO[bytes]) -> GuardFinding | None:
+def _scan_ods_content(stream: IO[bytes], limits: Limits) -> GuardFinding | None:
     """Follow rows and repeats to the farthest cell with content, a row at a time.
 
     LibreOffice ends each sheet with ~1,048,000 repeated empty rows of 16,384 repeated empty cells;
@@ -466,10 +464,10 @@ def _scan_ods_content(stream: IO[bytes]) -> GuardFinding | None:
                 position = end
                 if width:
                     max_row, max_col = row + repeat, max(max_col, width)
-                    if _too_large(max_row, max_col):
+                    if limits.too_large(max_row, max_col):
                         return GuardFinding("F04", f"trang «{sheet}» có dữ liệu (ô lặp lại) trải tới ô "
                                                    f"{_corner(max_row, max_col)} "
-                                                   f"({_extent(max_row, max_col)})", EXPECTED_EXTENT)
+                                                   f"({_extent(max_row, max_col)})", limits.expected_extent())
             row += repeat
     return None
 
@@ -506,10 +504,6 @@ def _repeat_value(digits: bytes) -> int:
 
 
 # ---- limits and words
-
-
-def _too_large(rows: int, cols: int) -> bool:
-    return rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS
 
 
 def _corner(rows: int, cols: int) -> str:

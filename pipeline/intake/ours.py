@@ -19,6 +19,7 @@ import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
+from pipeline.config.limits import LIMITS, Limits
 from pipeline.intake.cells import as_text, is_blank
 from pipeline.intake.guard import guard_bytes
 from pipeline.vi.text import loose_key
@@ -70,16 +71,18 @@ class Refused:
     path: Path
     found: str
     expected: str = EXPECTED
+    rule: str = "F14"  # not a consolidated workbook; the guard's own rule (F01–F04) when it refused the bytes
 
     def message(self) -> str:
         return f'Tệp "{self.path.name}": {self.found}; cần {self.expected}.'
 
 
-def read_ours(path: Path, data: bytes, *, kind: str = KIND_CONSOLIDATED) -> OurWorkbook | Refused:
-    """Read one consolidated workbook from its bytes (``data``, read once by the caller)."""
-    guarded = guard_bytes(data)
+def read_ours(path: Path, data: bytes, *, kind: str = KIND_CONSOLIDATED, limits: Limits = LIMITS
+              ) -> OurWorkbook | Refused:
+    """Read one consolidated workbook from its bytes (``data``, read once by the caller), within ``limits``."""
+    guarded = guard_bytes(data, limits=limits)
     if guarded is not None:
-        return Refused(path, guarded.found, guarded.expected)
+        return Refused(path, guarded.found, guarded.expected, guarded.rule)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:

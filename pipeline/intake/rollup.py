@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.config.limits import MIB
 from pipeline.config.year import YearConfig
 from pipeline.intake.cells import as_text
 from pipeline.intake.discover import InboxFile, describe_os_error
@@ -54,6 +55,11 @@ def take_in_rollup(year: YearConfig, files: Sequence[InboxFile]) -> tuple[Intake
         if file.ignored is not None:
             outcomes.append(FileOutcome(file, IGNORED, reason=file.ignored))
             continue
+        limits = year.settings.limits
+        if file.size > limits.file_bytes:  # never read, not even to hash it
+            outcomes.append(FileOutcome(file, REJECTED, findings=(finding(
+                "F03", file.relative, detail=f"tệp {file.size / MIB:.0f} MB", expected=limits.expected_size()),)))
+            continue
         try:
             data = file.path.read_bytes()
         except OSError as error:
@@ -61,9 +67,11 @@ def take_in_rollup(year: YearConfig, files: Sequence[InboxFile]) -> tuple[Intake
                 "F14", file.relative, found=f"không đọc được tệp ({describe_os_error(error)})"),)))
             continue
         file = replace(file, sha256=hashlib.sha256(data).hexdigest())  # the bytes that were read
-        found = read_ours(file.path, data)
+        found = read_ours(file.path, data, limits=limits)
         if isinstance(found, Refused):
-            outcomes.append(FileOutcome(file, REJECTED, findings=(finding("F14", file.relative, found=found.found),)))
+            refusal = finding("F14", file.relative, found=found.found) if found.rule == "F14" else finding(
+                found.rule, file.relative, detail=found.found, expected=found.expected)
+            outcomes.append(FileOutcome(file, REJECTED, findings=(refusal,)))
             continue
         if found.school_year != year.school_year:
             outcomes.append(FileOutcome(file, IGNORED, reason=f"bản tổng hợp năm học {found.school_year}; tổng hợp "

@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.config.labels import Vocabulary
-from pipeline.intake.discover import MAX_FILE_BYTES, InboxFile, describe_os_error, sha256_of
+from pipeline.config.limits import LIMITS, Limits
+from pipeline.intake.discover import InboxFile, describe_os_error, sha256_of
 from pipeline.intake.guard import EXPECTED_SPREADSHEET, guard_bytes, guard_file
 from pipeline.intake.identify import template_sheets
 from pipeline.intake.normalise import Submission, normalise_workbook
@@ -32,6 +33,7 @@ from schemas.submission import SHEET_UNIT
 Progress = Callable[[int], None]
 Vocabularies = Mapping[str, Vocabulary]
 _VOCABULARIES: Vocabularies = {}  # set once in each worker process by _install (not pickled per file)
+_LIMITS: Limits = LIMITS
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,9 @@ class Prepared:
     sha256: str = ""  # of the bytes the worker read, guarded and parsed
 
 
-def prepare_file(path: Path, relative: str, vocabularies: Vocabularies) -> Prepared:
+def prepare_file(path: Path, relative: str, vocabularies: Vocabularies, limits: Limits = LIMITS) -> Prepared:
     """Guard one file, read it, check the template's sheets and normalise it (a worker's unit of work)."""
-    raw, digest = read_one(path, relative)
+    raw, digest = read_one(path, relative, limits)
     if raw.complete:
         raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))
     if raw.rejected:
@@ -56,7 +58,7 @@ def prepare_file(path: Path, relative: str, vocabularies: Vocabularies) -> Prepa
                     sha256=digest)
 
 
-def read_one(path: Path, relative: str) -> tuple[RawWorkbook, str]:
+def read_one(path: Path, relative: str, limits: Limits = LIMITS) -> tuple[RawWorkbook, str]:
     """Read one file's bytes once — hashed, guarded, then parsed, the same bytes — (a worker's unit of work).
 
     Returns:
@@ -66,8 +68,8 @@ def read_one(path: Path, relative: str) -> tuple[RawWorkbook, str]:
         return RawWorkbook(relative, findings=(finding(rule, relative, detail=found, expected=expected),))
 
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            problem = guard_file(path)  # the size is checked before a byte is read
+        if path.stat().st_size > limits.file_bytes:
+            problem = guard_file(path, limits)  # the size is checked before a byte is read
             assert problem is not None
             return refused(problem.rule, problem.found, problem.expected), ""
         data = path.read_bytes()
@@ -75,7 +77,7 @@ def read_one(path: Path, relative: str) -> tuple[RawWorkbook, str]:
         return refused("F01", describe_os_error(error), EXPECTED_SPREADSHEET), ""
     digest = sha256_of(data)
     error_parts: dict[str, str] = {}  # the guard notes where error cells are, as it inflates the sheets anyway
-    problem = guard_bytes(data, error_parts)
+    problem = guard_bytes(data, error_parts, limits)
     if problem is not None:
         return refused(problem.rule, problem.found, problem.expected), digest
     return read_workbook(path, relative, data, error_parts), digest
@@ -102,19 +104,19 @@ def die_with_parent(parent: int) -> None:
             os._exit(1)
 
 
-def _install(vocabularies: Vocabularies, parent: int) -> None:
+def _install(vocabularies: Vocabularies, limits: Limits, parent: int) -> None:
     """Pool initializer: tied to the run's process, then the year's lookups, once per worker process."""
-    global _VOCABULARIES
+    global _VOCABULARIES, _LIMITS
     die_with_parent(parent)
-    _VOCABULARIES = vocabularies
+    _VOCABULARIES, _LIMITS = vocabularies, limits
 
 
 def _prepare_in_worker(path: Path, relative: str) -> Prepared:
-    return prepare_file(path, relative, _VOCABULARIES)
+    return prepare_file(path, relative, _VOCABULARIES, _LIMITS)
 
 
 def prepare_files(files: Iterable[InboxFile], vocabularies: Vocabularies, *, workers: int | None = None,
-                  progress: Progress | None = None) -> dict[str, Prepared]:
+                  progress: Progress | None = None, limits: Limits = LIMITS) -> dict[str, Prepared]:
     """Guard, read and normalise files in parallel; returns each file's :class:`Prepared` by relative path.
 
     Args:
@@ -122,26 +124,28 @@ def prepare_files(files: Iterable[InboxFile], vocabularies: Vocabularies, *, wor
         vocabularies: the lookups of the school year's label sets.
         workers: worker processes (default: the machine's cores); 0 works in this process (tests only).
         progress: called with the number of files just finished.
+        limits: the sizes a file must stay within (the settings'), checked before any parser reads it.
     """
     todo = list(files)
     results: dict[str, Prepared] = {}
     if workers == 0:
         for file in todo:
-            results[file.relative] = prepare_file(file.path, file.relative, vocabularies)
+            results[file.relative] = prepare_file(file.path, file.relative, vocabularies, limits)
             if progress:
                 progress(1)
         return results
     count = workers or min(os.cpu_count() or 1, 8)
-    suspects = _run_pool(todo, count, vocabularies, results, progress)
+    suspects = _run_pool(todo, count, vocabularies, limits, results, progress)
     for file in suspects:  # each alone: whoever dies now is the culprit
-        if _run_pool([file], 1, vocabularies, results, progress):
+        if _run_pool([file], 1, vocabularies, limits, results, progress):
             results[file.relative] = _crashed(file.relative)
             if progress:
                 progress(1)
     return results
 
 
-def _run_pool(files: list[InboxFile], workers: int, vocabularies: Vocabularies, results: dict[str, Prepared],
+def _run_pool(files: list[InboxFile], workers: int, vocabularies: Vocabularies, limits: Limits,
+              results: dict[str, Prepared],
               progress: Progress | None) -> list[InboxFile]:
     """Read ``files`` in one pool; returns the files left unread because a worker died."""
     if not files:
@@ -153,7 +157,7 @@ def _run_pool(files: list[InboxFile], workers: int, vocabularies: Vocabularies, 
     futures: dict[Future[Prepared], InboxFile] = {}
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context, initializer=_install,
-                                 initargs=(vocabularies, os.getpid())) as pool:
+                                 initargs=(vocabularies, limits, os.getpid())) as pool:
             for file in files:
                 futures[pool.submit(_prepare_in_worker, file.path, file.relative)] = file
             for future, file in futures.items():

@@ -103,6 +103,13 @@ CASES = {
                               ['mục [diem_muc_do]: mức "Trung binh" không có trong bộ nhãn muc_do']),
     "criteria quota target": (_edit_text("tieu_chi.toml", "ca_nhan = 0", "giao_vien = 5"),
                               ['mục [chi_tieu]: "giao_vien" không phải mã đối tượng nào']),
+    "limit not a number": (_edit_text("cai_dat.toml", "so_dong = 100000", 'so_dong = "100.000"'),
+                           ['config/cai_dat.toml, mục [gioi_han]: so_dong = "100.000", cần số dòng tối đa của một trang: '
+                            'một số nguyên lớn hơn 0']),
+    "limit unknown": (_edit_text("cai_dat.toml", "so_o = 2000000", "so_o = 2000000\nso_trang = 5"),
+                      ["config/cai_dat.toml, mục [gioi_han]: không có giới hạn tên so_trang"]),
+    "settings file too large": (lambda d: (d / "cai_dat.toml").write_text("# " + "x" * (1100 * 1024), encoding="utf-8"),
+                                ["config/cai_dat.toml: tệp 1.100 KB, cần một tệp cấu hình dưới 1024 KB"]),
     "roster sheet": (_rename_roster_sheet, ['config/don_vi.xlsx: không có trang "Đơn vị"; các trang hiện có: Sheet1']),
     "roster members": (_edit_roster(_roster_row_of("01001"), "Số đoàn viên", "ba mươi"),
                        ['config/don_vi.xlsx, trang "Đơn vị", dòng 2 (mã 01001), cột "Số đoàn viên": gặp "ba mươi", '
@@ -205,3 +212,22 @@ def test_links_file_reads_settled_rows_by_header_and_skips_open_ones(tmp_path) -
     assert [(c.kind, c.same, c.row) for c in found] == [(KIND_PERSON, True, 2), ("Tập thể", False, 3)]
     assert found[0].first == Occurrence("2018-2019", "01001", canonical_key("Hoàng Văn Hòa"), 1980)
     assert found[1].second == Occurrence("2018-2019", "02103", canonical_key("Tổ Văn phòng"), None)
+
+
+def test_limits_in_the_settings_refuse_a_file_with_their_own_numbers(config_dir: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A limit staff lowered in [gioi_han] is the one checked, in the worker processes too, and named in the message."""
+    assert main(["template", "--config", str(config_dir), "--outbox", str(tmp_path / "out"), "--year", "2019-2020"]) == 0
+    template = tmp_path / "out" / "2019-2020" / "template" / "Mau_DienHinh_2019-2020.xlsx"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "truong.xlsx").write_bytes(template.read_bytes())
+    text = (config_dir / "cai_dat.toml").read_text(encoding="utf-8").replace("so_dong = 100000", "so_dong = 50")
+    (config_dir / "cai_dat.toml").write_text(text, encoding="utf-8")
+    assert main(["check", str(inbox / "truong.xlsx"), "--config", str(config_dir), "--year", "2019-2020"]) == 0
+    out = capsys.readouterr().out
+    assert "[F04]" in out and "dữ liệu mỗi trang trong 50 dòng, 1.000 cột và 2.000.000 ô" in out, out
+    assert main(["consolidate", "--config", str(config_dir), "--inbox", str(inbox), "--outbox", str(tmp_path / "o"),
+                 "--year", "2019-2020"]) == 0  # through the worker processes
+    manifest = (tmp_path / "o" / "2019-2020" / "manifest.json").read_text(encoding="utf-8")
+    assert '"status": "rejected"' in manifest

@@ -25,8 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
+from pipeline.intake.discover import MAX_FILE_BYTES
 from pipeline.intake.guard import (
-    MAX_FILE_BYTES,
     MAX_MEMBERS,
     MAX_ROWS,
     MAX_UNCOMPRESSED_BYTES,
