@@ -165,7 +165,7 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     return result
 
 
-PARALLEL_FROM = 40  # files; below this, starting worker processes costs more than it saves
+PARALLEL_FROM = 6  # files; below this, starting worker processes costs more than it saves (measured, 2 cores)
 
 
 def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitData, Path]]) -> None:
@@ -176,10 +176,11 @@ def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitDa
         for data, path in jobs:
             _write_one(year, generated, data, path)
         return
-    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    workers = min(os.cpu_count() or 1, 8)
+    chunk = max(1, min(8, -(-len(jobs) // (2 * workers))))  # every worker gets work, even with few files
+    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         list(pool.map(_write_one, repeat(year), repeat(generated), [d for d, _ in jobs], [p for _, p in jobs],
-                      chunksize=8))
+                      chunksize=chunk))
 
 
 def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path) -> None:
