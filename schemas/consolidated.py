@@ -15,6 +15,7 @@ __all__ = ["SHEET_META"]  # part of this contract too (re-exported)
 
 KIND_CONSOLIDATED = "tong_hop_dien_hinh"  # `_meta` loai of the consolidated workbook
 KIND_REVIEW = "tong_ket_giai_doan"  # `_meta` loai of the period review
+KIND_FEEDBACK = "phan_hoi_don_vi"  # `_meta` loai of a unit's feedback workbook
 WORKBOOK_VERSION = "1.0"  # bump when a sheet, a header or a meaning of the detail sheets changes
 
 SHEET_COLLECTIVES = "Tập thể"

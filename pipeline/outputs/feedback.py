@@ -18,12 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.config.year import YearConfig
+from pipeline.config.year import Settings, YearConfig
 from pipeline.intake.outcome import ACCEPTED, REJECTED, STATUS_LABEL, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.intake.workers import die_with_parent
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
-from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_table
+from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_meta, write_table
+from schemas.consolidated import KIND_FEEDBACK
 from schemas.rules import RULES, SEVERITY_LABEL, Finding
 from schemas.scored import Scores
 from schemas.submission import CollectiveRow, IndividualRow, Provenance, UnitForm, column_specs
@@ -56,6 +57,16 @@ class UnitJob:
     outcomes: tuple[FileOutcome, ...]  # this unit's files only
     collectives: Records  # this unit's scored rows only, in Excel row order, the columns the feedback shows
     individuals: Records
+    meta: Meta | None = None  # what the hidden `_meta` sheet says (SPEC §7)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The `_meta` of a feedback workbook: who wrote it, for which year, under which configuration."""
+
+    settings: Settings
+    config_sha256: str
+    criteria_sha256: str
 
 
 def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.DataFrame, year: YearConfig,
@@ -65,16 +76,17 @@ def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.Dat
                "individuals": _records_by_file(individuals, INDIVIDUAL_SHOWN)}
     jobs = []
     by_unit = intake.outcomes_by_unit()
+    meta = Meta(year.settings, year.config_sha256, year.criteria_sha256)
     for unit in sorted(u for u in by_unit if u in year.codes):
         outcomes = tuple(by_unit[unit])
         own = {kind: tuple(r for o in outcomes for r in rows.get(o.file.relative, ())) for kind, rows in by_file.items()}
         jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), year.school_year,
                             feedback_path(folder, unit), outcomes, own["collectives"],
-                            own["individuals"]))
+                            own["individuals"], meta))
     for outcome in intake.outcomes:  # rejected files whose unit could not be read: feedback named after the file
         if outcome.unit is None and outcome.status == REJECTED:
             jobs.append(UnitJob("", "", year.school_year, unknown_feedback_path(folder, outcome.file.relative),
-                                (outcome,), (), ()))
+                                (outcome,), (), (), meta))
     return jobs
 
 
@@ -115,7 +127,7 @@ def _write_unit(job: UnitJob) -> list[Path]:
         if write_marked_copy(outcome.file.path, outcome.findings, copy):
             copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
-                   [copy.name for copy in copies])
+                   [copy.name for copy in copies], job.meta)
     return copies
 
 
@@ -139,7 +151,8 @@ def feedback_path(folder: Path, unit: str) -> Path:
 
 
 def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outcomes: Sequence[FileOutcome],
-                   collectives: Records, individuals: Records, marked: Sequence[str] = ()) -> None:
+                   collectives: Records, individuals: Records, marked: Sequence[str] = (), meta: Meta | None = None
+                   ) -> None:
     """Write one unit's feedback workbook atomically.
 
     Args:
@@ -158,6 +171,8 @@ def write_feedback(path: Path, unit: str, unit_name: str, school_year: str, outc
         _rows_sheet(workbook, formats, "Tập thể", collectives, column_specs(CollectiveRow), COLLECTIVE_SHOWN, errors)
         _rows_sheet(workbook, formats, "Cá nhân", individuals, column_specs(IndividualRow), INDIVIDUAL_SHOWN, errors)
         _legend_sheet(workbook, formats, {f.rule for f in findings})
+        if meta is not None:
+            write_meta(workbook, KIND_FEEDBACK, school_year, meta.settings, meta.config_sha256, meta.criteria_sha256)
         workbook.close()
 
 

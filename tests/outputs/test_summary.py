@@ -162,6 +162,9 @@ def test_vietnamese_name_order_and_no_formulas(config, tmp_path: Path) -> None:
     assert order == ["Lê Thị Anh", "Quách Thị Ánh", "Lò Văn Ánh", "Trần Văn Ánh", "Phạm Thị Ăn", "Hoàng Văn Ân",
                      "Nguyễn Văn Dũng", "Nguyễn Văn Đức", "Đỗ Thị Ơn", "Đinh Văn Úng", "Bùi Thị Ưng"]
     feedback = openpyxl.load_workbook(tmp_path / "outbox" / YEAR / "phan_hoi" / f"{unit['ma_don_vi']}.xlsx")
+    meta = {row[0]: row[1] for row in feedback["_meta"].iter_rows(min_row=2, values_only=True)}
+    assert feedback["_meta"].sheet_state == "hidden" and feedback.sheetnames[-1] == "_meta"
+    assert (meta["loai"], meta["nam_hoc"], meta["co_quan"]) == ("phan_hoi_don_vi", YEAR, "CÔNG ĐOÀN GIÁO DỤC TỈNH")
     for workbook in (book, feedback):
         found = set()
         for sheet in workbook.worksheets:
