@@ -209,3 +209,15 @@ def test_reports_are_summed_per_year() -> None:
     assert reports.loc["so_tin_bai"].tolist() == [7, 7, 7]
     assert reports.loc["co_ke_hoach"].tolist() == [1, 1, 1]
     assert reports.loc["ma_don_vi"].tolist() == [2, 2, 2]
+
+
+def test_the_two_and_three_year_lists() -> None:
+    people = review(_years(), YEARS, ROSTER).individuals
+    by_years = {n: sorted(canonical_key(t) for t in people[people["so_nam"] == n]["ten"]) for n in (1, 2, 3)}
+    assert by_years[3] == [canonical_key("Hoàng Văn Hòa")]
+    # Mai (2017, 2018 through the merger) and Nam at A1 (2017, 2018); Nam at C1, Lan 1991 and Tùng are one-year
+    assert by_years[2] == sorted([canonical_key("Lò Thị Mai"), canonical_key("Đinh Văn Nam")])
+    assert sorted(by_years[1]) == sorted(canonical_key(n) for n in ("Đinh Văn Nam", "Bùi Thị Lan", "Bùi Thị Lan",
+                                                                      "Vi Văn Tùng"))
+    sustained = people[people["lien_tiep"] >= 2]  # exemplar the last two years running: only Hòa
+    assert [canonical_key(t) for t in sustained["ten"]] == [canonical_key("Hoàng Văn Hòa")]
