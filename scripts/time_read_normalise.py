@@ -42,6 +42,7 @@ def main() -> None:
     for _ in range(args.repeat):
         started = time.perf_counter()
         raws = [workers.read_one(f.path, f.relative) for f in files]
+        raws = [raw[0] if isinstance(raw, tuple) else raw for raw in raws]  # (raw, sha256) since hashing what is read
         read = time.perf_counter() - started
         started = time.perf_counter()
         for raw in raws:
