@@ -436,7 +436,7 @@ def _demo_rollup(config: Config, last: DemoYear, folder: Path, seed: int) -> Dem
     """A second body below the provincial federation (the civil servants' union, its own sample inbox), then the
     federation's roll-up of both bodies' consolidated workbooks of the last year (SPEC §10)."""
     year = last.school_year
-    civil = load_configuration(agencies_config(config.directory, folder / "cau-hinh-vien-chuc", years_first(config)))
+    civil = load_configuration(agencies_config(config.directory, folder / "cau-hinh-vien-chuc", _first_year(config)))
     body_inbox = folder / "inbox-vien-chuc"
     refusal = clear_demo_inbox(body_inbox)
     if refusal is not None:
@@ -444,7 +444,7 @@ def _demo_rollup(config: Config, last: DemoYear, folder: Path, seed: int) -> Dem
     mark_demo_inbox(write_demo(civil, year, body_inbox, seed=seed, faulty=0.0))
     body = consolidate_year(civil, year, body_inbox, folder / "outbox-vien-chuc")
     bodies = [("CDGD", config.settings.body_name, 9000), ("CDVC", civil.settings.body_name, 2000)]
-    upper_dir = upper_config(config.directory, folder / "cau-hinh", bodies, years_first(config))
+    upper_dir = upper_config(config.directory, folder / "cau-hinh", bodies, _first_year(config))
     upper_inbox = folder / "inbox"
     upper_inbox.mkdir(parents=True, exist_ok=True)
     for name, source in (("CDGD", last.consolidated.summary), ("CDVC", body.summary)):
@@ -453,6 +453,6 @@ def _demo_rollup(config: Config, last: DemoYear, folder: Path, seed: int) -> Dem
     return DemoRollup(body, upper, upper_dir)
 
 
-def years_first(config: Config) -> str:
+def _first_year(config: Config) -> str:
     """The first school year the configuration knows (the roster rows the demo writes start then)."""
     return config.known_years()[0]
