@@ -145,9 +145,11 @@ def _with_unit(frame: pd.DataFrame, roster: pd.DataFrame, units: pd.DataFrame,
     frame = frame.copy()
     for column in ("ten_don_vi", "dia_ban", "cap_hoc"):
         values = roster[column].to_dict()
-        own = {c: v for c, v in zip(units[Provenance.ma_don_vi], units[column]) if isinstance(v, str)} \
-            if column in units else {}
-        frame[f"dv_{column}"] = [values[c] if c in values else own.get(c, "") for c in frame[Provenance.ma_don_vi]]
+        # by file and code: two bodies below may number their schools alike
+        own = {(t, c): v for t, c, v in zip(units[Provenance.tep], units[Provenance.ma_don_vi], units[column])
+               if isinstance(v, str)} if column in units else {}
+        frame[f"dv_{column}"] = [values[c] if c in values else own.get((t, c), "")
+                                 for t, c in zip(frame[Provenance.tep], frame[Provenance.ma_don_vi])]
     frame[Scores.dv_so_doan_vien] = [members.get((t, c)) for t, c in zip(frame[Provenance.tep],
                                                                          frame[Provenance.ma_don_vi])]
     return frame

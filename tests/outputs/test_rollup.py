@@ -171,3 +171,26 @@ def test_breakdowns_count_the_schools_that_nominated_through_the_bodies(levels, 
     for area in schools.values():
         expected[area] = expected.get(area, 0) + 1
     assert table == {area: (count, count) for area, count in expected.items()}
+
+
+def test_two_bodies_numbering_their_units_alike_keep_their_own_names(levels, tmp_path: Path) -> None:
+    """A code the education union gives a school, the civil servants' union gives an agency: each row keeps its
+    own unit's name and members (units are told apart by the file they came in)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(levels["education"], inbox / "CDGD.xlsx")
+    taken = _table(openpyxl.load_workbook(levels["education"])["Tập thể"])[0]["Mã đơn vị"]
+    civil = openpyxl.load_workbook(levels["civil"])
+    for sheet in ("Tập thể", "Cá nhân", "Kết quả thực hiện"):
+        header = [c.value for c in civil[sheet][1]]
+        column = header.index("Mã đơn vị") + 1
+        for row in range(2, civil[sheet].max_row + 1):
+            if civil[sheet].cell(row, column).value:
+                civil[sheet].cell(row, column).value = taken  # every agency renumbered to the school's code
+    civil.save(inbox / "CDVC.xlsx")
+    book = _rollup(levels["upper"], inbox, tmp_path / "outbox")
+    names = {(r["Tệp"], r["Tên đơn vị"]) for r in _table(book["Tập thể"]) if r["Mã đơn vị"] == taken}
+    education_name = _table(openpyxl.load_workbook(levels["education"])["Tập thể"])[0]["Tên đơn vị"]
+    civil_names = {r["Tên đơn vị"] for r in _table(openpyxl.load_workbook(levels["civil"])["Tập thể"])}
+    assert ("CDGD.xlsx", education_name) in names
+    assert {n for t, n in names if t == "CDVC.xlsx"} <= civil_names and education_name not in civil_names
