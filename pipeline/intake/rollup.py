@@ -112,6 +112,9 @@ def _units(books: dict[str, OurWorkbook]) -> pd.DataFrame:
     """One row per (file, school): the school's name, area, level and members as the body below recorded them."""
     parts = []
     for relative, book in books.items():
+        parts.append(pd.DataFrame({  # a school that reported without nominating is known by its report
+            Provenance.tep: relative, Provenance.ma_don_vi: book.reports[Provenance.ma_don_vi].map(as_text).to_numpy(),
+            UnitForm.ten_don_vi: book.reports[UnitForm.ten_don_vi].to_numpy()}))
         for frame in (book.collectives, book.individuals):
             parts.append(pd.DataFrame({
                 Provenance.tep: relative, Provenance.ma_don_vi: frame[Provenance.ma_don_vi].map(as_text).to_numpy(),

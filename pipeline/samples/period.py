@@ -22,7 +22,6 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.config.schoolyear import year_start
 from pipeline.samples.fakenames import ETHNIC_WEIGHTS_HOA_BINH, make_person
 from pipeline.samples.sample import UnitData
 
@@ -190,8 +189,3 @@ def _surprises(data: list[UnitData], continuity: Continuity, school_year: str
     people[0]["nam_sinh"] = int(people[0]["nam_sinh"]) + 1  # the principal, nominated every year
     data[typo] = replace(data[typo], individuals=people)
     return data, frozenset(data[i].code for i in (source, target, typo))
-
-
-def period_years(first: str, last: str) -> tuple[str, ...]:
-    """The school years from ``first`` to ``last``."""
-    return tuple(f"{y}-{y + 1}" for y in range(year_start(first), year_start(last) + 1))

@@ -100,7 +100,7 @@ def consolidate(intake: Intake, config: YearConfig, *, rollup: bool = False) -> 
     proposals_i = _sorted(individuals[individuals[Scores.de_nghi]],
                           lambda r: (CLASS_ORDER[r[Scores.xep_loai]], person_sort_key(str(r[IndividualRow.ho_ten])), r[Provenance.ma_don_vi]))
     submissions = _submissions(intake, config.deadline, roster, collectives, individuals, config.received)
-    reports = _reports(validated.reports, roster, winners)
+    reports = _reports(validated.reports, roster, winners, validated.units)
     return Consolidation(
         school_year=year, collectives=collectives, individuals=individuals,
         proposals_collective=proposals_c, proposals_individual=proposals_i, submissions=submissions,
@@ -249,12 +249,14 @@ def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame,
     return pd.DataFrame.from_records(rows)
 
 
-def _reports(reports: pd.DataFrame, roster: pd.DataFrame, winners: list[Any]) -> pd.DataFrame:
+def _reports(reports: pd.DataFrame, roster: pd.DataFrame, winners: list[Any], units: pd.DataFrame) -> pd.DataFrame:
     keys = [k for k, meta in column_specs(ReportForm).items()]
     kept = reports[reports[Provenance.tep].isin({o.file.relative for o in winners})].copy()
-    own = kept[UnitForm.ten_don_vi] if UnitForm.ten_don_vi in kept else pd.Series("", index=kept.index)
-    kept[UnitForm.ten_don_vi] = [roster.loc[c, "ten_don_vi"] if c in roster.index else (n if isinstance(n, str) else "")
-                                 for c, n in zip(kept[Provenance.ma_don_vi], own)]
+    # the roster's name, else the unit's own (a roll-up's schools are in the roster of the body below)
+    own = {(t, c): n for t, c, n in zip(units[Provenance.tep], units[Provenance.ma_don_vi],
+                                         units.get(UnitForm.ten_don_vi, pd.Series(dtype=object))) if isinstance(n, str)}
+    kept[UnitForm.ten_don_vi] = [roster.loc[c, "ten_don_vi"] if c in roster.index else own.get((t, c), "")
+                                 for t, c in zip(kept[Provenance.tep], kept[Provenance.ma_don_vi])]
     kept = kept.sort_values("ma_don_vi", kind="stable")[["ma_don_vi", "ten_don_vi", *keys]].reset_index(drop=True)
     numeric = [k for k, meta in column_specs(ReportForm).items() if meta["kind"] == "int"]
     total: dict[str, Any] = {"ma_don_vi": "", "ten_don_vi": "Tổng cộng"}

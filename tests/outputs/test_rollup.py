@@ -91,6 +91,10 @@ def test_report_totals_are_the_sums_of_the_inputs(levels, rolled) -> None:
             totals[key] = totals.get(key, 0) + last[labels[key]]
     ours = _table(rolled["Kết quả thực hiện"])[-1]
     assert {key: ours[labels[key]] for key in count_columns()} == totals
+    named = {(r["Mã đơn vị"], r["Tên đơn vị"]) for r in _table(rolled["Kết quả thực hiện"])[:-1]}
+    inputs = {(r["Mã đơn vị"], r["Tên đơn vị"]) for book in _inputs(levels).values()
+              for r in _table(book["Kết quả thực hiện"])[:-1]}
+    assert named == inputs  # every school's report, under its own name
 
 
 def test_the_bodies_below_are_listed_and_a_school_file_is_rejected(levels, rolled) -> None:
