@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import traceback
@@ -181,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nĐã dừng theo yêu cầu; các tệp kết quả cũ không bị thay đổi.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the summary piped into a program that stopped reading (| head): the run is done
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python exits
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_OK
     except Exception:  # noqa: BLE001 — the last line of defence: no traceback reaches a user
         log = Path(tempfile.gettempdir()) / f"pipeline-loi-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")

@@ -149,3 +149,26 @@ def test_consolidate_prints_its_summary_table_exactly(config, tmp_path: Path,
         f"  phản hồi cho 2 đơn vị (0 tệp đánh dấu ô lỗi): {folder / 'phan_hoi'}",
         f"  danh sách tệp đã xử lý: {folder / 'manifest.json'}",
     ]
+
+
+def test_a_summary_piped_into_a_closed_reader_is_not_an_internal_error(tmp_path, monkeypatch, capsys) -> None:
+    """`python -m pipeline … | head`: the reader goes away while the summary prints; the run is done (exit 0)
+    and no "Lỗi nội bộ" log is written."""
+    import io
+    import tempfile
+
+    from pipeline.cli import main
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            raise io.UnsupportedOperation("no file")
+
+    before = set(Path(tempfile.gettempdir()).glob("pipeline-loi-*.log"))
+    monkeypatch.setattr("sys.stdout", Closed())
+    assert main(["template", "--outbox", str(tmp_path / "out"), "--year", "2019-2020"]) == 0
+    assert set(Path(tempfile.gettempdir()).glob("pipeline-loi-*.log")) == before
+    assert (tmp_path / "out" / "2019-2020" / "template" / "Mau_DienHinh_2019-2020.xlsx").is_file()
+    assert "Lỗi nội bộ" not in capsys.readouterr().err
