@@ -331,11 +331,11 @@ def review_period(config: Config, first: str, last: str, outbox: Path) -> Review
     """
     years = _period(first, last)
     books: dict[str, OurWorkbook] = {}
-    missing, refused = [], []
+    absent, refused, unusable = [], [], []  # no workbook; messages about unusable ones, and their years
     for year in years:
         path = summary_path(outbox / year, year)
         if not path.is_file():
-            missing.append(year)
+            absent.append(year)
             continue
         try:
             found = read_ours(path, path.read_bytes(), limits=config.settings.limits)
@@ -345,7 +345,7 @@ def review_period(config: Config, first: str, last: str, outbox: Path) -> Review
             found = Refused(path, f"trang _meta ghi năm học {found.school_year}", f"bản tổng hợp của năm học {year}")
         if isinstance(found, Refused):
             refused.append(found.message())
-            missing.append(year)
+            unusable.append(year)
             continue
         books[year] = found
     if not books:
@@ -356,14 +356,14 @@ def review_period(config: Config, first: str, last: str, outbox: Path) -> Review
     if problems:
         raise ConfigError(problems)
     period = review(books, years, config.roster, confirmations)
-    period.notes[:0] = [*refused, *(f"Chưa có bản tổng hợp năm học {y} trong thư mục kết quả: các cột của năm đó để "
-                                    "trống, không ước đoán." for y in missing if not any(y in r for r in refused))]
+    period = replace(period, notes=[*refused, *(f"Chưa có bản tổng hợp năm học {y} trong thư mục kết quả: các cột của "
+                                                "năm đó để trống, không ước đoán." for y in absent), *period.notes])
     dates = sorted(found.meta.get("ngay_van_ban", "") for found in books.values())
     day = dt.date.fromisoformat(dates[-1]) if dates and dates[-1] else (
         config.settings.deadlines.get(years[-1]) or dt.date(year_start(years[-1]) + 1, 6, 30))
     path = review_path(outbox, years[0], years[-1])
     write_review(period, config.settings, config.sha256, config.criteria_sha256, day, path)
-    return Reviewed(period, path, tuple(missing), tuple(refused))
+    return Reviewed(period, path, tuple(y for y in years if y in absent or y in unusable), tuple(refused))
 
 
 def _period(first: str, last: str) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from pipeline.config.register import cell_text
 from pipeline.config.schoolyear import parse_school_year
 from pipeline.vi.text import canonical_key, clean_text, loose_key
 from schemas.rules import show_value
@@ -118,17 +119,14 @@ def read_links(data: bytes, source: str) -> tuple[list[Confirmation], list[str]]
     return found, problems
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_text(str(value))
-
-
 def _year(value: object) -> int | None:
     try:
         number = float(_text(value))
     except ValueError:
         return None
     return int(number) if number.is_integer() else None
+
+
+def _text(value: object) -> str:
+    """A cell as the review wrote it: text, NFC, single-spaced."""
+    return clean_text(cell_text(value))

@@ -24,6 +24,7 @@ from pipeline.config.register import REGISTER_FILE, Register, read_register, rec
 from pipeline.config.roster import check_roster, read_roster, units_in_year
 from pipeline.config.schoolyear import parse_school_year, years_between
 from pipeline.config.year import Settings, YearConfig
+from pipeline.vi.numbers import vi_number
 from schemas.rules import show_value
 from schemas.submission import SHEET_MODELS, column_specs
 
@@ -193,9 +194,9 @@ def _read_bytes(path: Path) -> bytes | None:
     if not path.is_file():
         return None
     if path.suffix == ".toml" and path.stat().st_size > TEXT_MAX_BYTES:
-        raise ConfigError([f"{path.parent.name}/{path.name}: tệp {path.stat().st_size // 1024:,} KB".replace(",", ".")
-                           + f", cần một tệp cấu hình dưới {TEXT_MAX_BYTES // 1024} KB (tệp chữ chép từ bản mẫu, "
-                           "lưu bằng Notepad)."])
+        raise ConfigError([f"{path.parent.name}/{path.name}: tệp {vi_number(path.stat().st_size // 1024)} KB, cần "
+                           f"một tệp cấu hình dưới {TEXT_MAX_BYTES // 1024} KB (tệp chữ chép từ bản mẫu, lưu bằng "
+                           "Notepad)."])
     return path.read_bytes()
 
 

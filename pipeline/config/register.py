@@ -47,13 +47,13 @@ def read_register(path: Path, data: bytes | None) -> tuple[Register, list[str]]:
     entries: dict[tuple[str | None, str], dt.date] = {}
     problems: list[str] = []
     for excel_row, row in enumerate(rows[1:], start=2):
-        code = _text(row[code_at])
-        if not code and not _text(row[date_at]):
+        code = cell_text(row[code_at])
+        if not code and not cell_text(row[date_at]):
             continue
         day = _date(row[date_at])
         year = None
-        if year_at is not None and _text(row[year_at]):
-            year = parse_school_year(_text(row[year_at]))
+        if year_at is not None and cell_text(row[year_at]):
+            year = parse_school_year(cell_text(row[year_at]))
             if year is None:
                 problems.append(f"{source}, dòng {excel_row}: Năm học = {show_value(row[year_at])}, cần dạng "
                                 "2019-2020.")
@@ -73,7 +73,8 @@ def received_in(register: Register, school_year: str) -> dict[str, dt.date]:
     return found
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A configuration cell as text, single-spaced (``1978.0`` → ``1978``)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -87,6 +88,6 @@ def _date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.datetime.strptime(_text(value), "%d/%m/%Y").date()
+        return dt.datetime.strptime(cell_text(value), "%d/%m/%Y").date()
     except ValueError:
         return None

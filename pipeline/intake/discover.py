@@ -18,7 +18,6 @@ from pipeline.config.limits import LIMITS
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 CHUNK = 1 << 20
-MIB = 1024 * 1024
 MAX_FILE_BYTES = LIMITS.file_bytes  # larger files are refused (F03) and never read, not even to hash them
 
 

@@ -36,8 +36,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from xlsxwriter.utility import xl_col_to_name
 
-from pipeline.config.limits import LIMITS, Limits
-from pipeline.intake.discover import MIB, describe_os_error
+from pipeline.config.limits import LIMITS, MIB, Limits
+from pipeline.intake.discover import describe_os_error
 from pipeline.vi.numbers import vi_number
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")

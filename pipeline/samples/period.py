@@ -65,7 +65,7 @@ class Continuity:
         """A unit's staff: its own, or, for a merged school, the staff of the schools it replaced (taken in
         turn from each) and a few newcomers."""
         own = _own_staff(code, self.seed)
-        before = [self.staff(previous) for previous in self._predecessors(code)]
+        before = [self.staff(previous) for previous in self.predecessors(code)]
         if not before:
             return own
         inherited = [member for group in zip(*before) for member in group]
@@ -75,7 +75,7 @@ class Continuity:
         """The teams a unit nominates (stable); the shared name for every school of a merger."""
         rng = random.Random(f"{self.seed}/{code}/teams")
         chosen = rng.sample(list(pool), k=min(len(pool), rng.choice([1, 1, 2])))
-        in_merger = bool(self._predecessors(code)) or bool(self.roster["ma_tien_than"].map(lambda p: code in p).any())
+        in_merger = bool(self.predecessors(code)) or bool(self.roster["ma_tien_than"].map(lambda p: code in p).any())
         if in_merger and SHARED_TEAM not in chosen:
             chosen.append(SHARED_TEAM)
         return chosen
@@ -85,7 +85,8 @@ class Continuity:
         staff = self.staff(code)
         return [staff[0], *(m for m in staff[1:] if _nominated(m, code, school_year, self.seed))]
 
-    def _predecessors(self, code: str) -> tuple[str, ...]:
+    def predecessors(self, code: str) -> tuple[str, ...]:
+        """The codes of the units ``code`` replaced (the roster's predecessor links)."""
         rows = self.roster.loc[self.roster["ma_don_vi"] == code, "ma_tien_than"]
         return tuple(rows.iloc[0]) if len(rows) else ()
 
@@ -166,7 +167,7 @@ def _surprises(data: list[UnitData], continuity: Continuity, school_year: str
                ) -> tuple[list[UnitData], frozenset[str]]:
     """The last year: a teacher of one school now at another; a principal's birth year typed one off."""
     earlier = continuity.years[continuity.years.index(school_year) - 1]
-    lineage = {code: min((code, *continuity._predecessors(code))) for code in (d.code for d in data)}
+    lineage = {code: min((code, *continuity.predecessors(code))) for code in (d.code for d in data)}
     moves = []
     for index, item in enumerate(data):
         staying = set(continuity.nominated(item.code, school_year))
