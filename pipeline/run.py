@@ -258,7 +258,7 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
             read = replace(file, sha256=done.sha256 or file.sha256 or hash_file(file, limits.file_bytes))
             outcomes.append(_take_one(read, done, year))
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
-    decided = {o.file.relative: o for o in supersede(readable, year.start)}
+    decided = {o.file.relative: o for o in supersede(readable, year.document_dates)}
     outcomes = [decided.get(o.file.relative, o) for o in outcomes]
     winners = [o for o in outcomes if o.file.relative in decided and o.status != SUPERSEDED]
     clock.lap("identify")

@@ -274,10 +274,15 @@ def column_specs(model: type[pa.DataFrameModel]) -> dict[str, dict[str, Any]]:
     return dict(_SPECS[model])
 
 
-def document_date_range(year_start: int) -> tuple[dt.date, dt.date]:
-    """Plausible dates for a document of the school year starting in ``year_start``: from 1 January of that year to
-    31 December of the next (a form dated 31/12/9999 would date the province's documents and win over resubmissions)."""
-    return dt.date(year_start, 1, 1), dt.date(year_start + 1, 12, 31)
+def document_date_range(year_start: int, months_before: int = 8, months_after: int = 4) -> tuple[dt.date, dt.date]:
+    """Plausible dates for a document of the school year starting in ``year_start`` (1/9 to 31/8): from
+    ``months_before`` months before it starts to ``months_after`` months after it ends — by default 1 January of
+    that year to 31 December of the next (a form dated 31/12/9999 would date the province's documents and win over
+    resubmissions). The months are settings (``[gioi_han]``)."""
+    first = year_start * 12 + 8 - months_before  # months since year 0, September = 8
+    after_end = (year_start + 1) * 12 + 8 + months_after  # the month after the last one
+    return (dt.date(first // 12, first % 12 + 1, 1),
+            dt.date(after_end // 12, after_end % 12 + 1, 1) - dt.timedelta(days=1))
 
 
 def birth_year_range(year_start: int) -> tuple[int, int]:
@@ -285,8 +290,13 @@ def birth_year_range(year_start: int) -> tuple[int, int]:
     return year_start - AGE_MAX, year_start - AGE_MIN
 
 
-def sheet_schema(model: type[pa.DataFrameModel], year_start: int) -> pa.DataFrameSchema:
-    """The model's schema for one school year (birth years depend on it), accepting provenance columns."""
+def sheet_schema(model: type[pa.DataFrameModel], year_start: int,
+                 dates: tuple[dt.date, dt.date] | None = None) -> pa.DataFrameSchema:
+    """The model's schema for one school year (birth years depend on it), accepting provenance columns.
+
+    Args:
+        dates: the plausible document dates (default :func:`document_date_range` of the year).
+    """
     schema = model.to_schema()
     updates: dict[str, dict[str, Any]] = {}
     conditional = []
@@ -300,7 +310,7 @@ def sheet_schema(model: type[pa.DataFrameModel], year_start: int) -> pa.DataFram
         if name == "nam_sinh":
             checks.append(pa.Check.in_range(*birth_year_range(year_start), error="R04"))
         if (column.metadata or {}).get("in_school_year"):
-            low, high = (pd.Timestamp(d) for d in document_date_range(year_start))
+            low, high = (pd.Timestamp(d) for d in (dates or document_date_range(year_start)))
             checks.append(pa.Check.in_range(low, high, error="R04"))
         if checks != list(column.checks):
             updates[name] = {"checks": checks}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.samples.sample import list_cell, make_unit_data
+from pipeline.samples.sample import form_cell, list_cell, make_unit_data
 from pipeline.template.writer import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +50,47 @@ def test_a_huge_number_is_a_row_error_not_an_internal_error(config, tmp_path: Pa
     assert (f'[R04] Số ngoài khoảng cho phép, tại Tập thể!{cell}, cột "STT": gặp "1e+19"; cần số không quá '
             "1.000.000.000.000.000.") in out
     assert "Lỗi nội bộ" not in out
+
+
+def test_the_limits_on_numbers_texts_and_dates_are_the_settings(tmp_path: Path, capsys) -> None:
+    """Numbers' range, cell length and plausible dates come from [gioi_han]: a value beyond the limit staff set is
+    a row error naming that limit, and the template's own checks use the same dates."""
+    import openpyxl
+
+    from pipeline.config.load import load_config
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config_dir)
+    settings = config_dir / "cai_dat.toml"
+    text = settings.read_text(encoding="utf-8")
+    for old, new in (("so_lon_nhat = 1000000000000000", "so_lon_nhat = 50000"), ("do_dai_o = 5000", "do_dai_o = 300"),
+                     ("thang_truoc_nam_hoc = 8", "thang_truoc_nam_hoc = 0"),
+                     ("thang_sau_nam_hoc = 4", "thang_sau_nam_hoc = 0")):
+        assert old in text
+        text = text.replace(old, new)
+    settings.write_text(text, encoding="utf-8")
+    config = load_config(config_dir)
+
+    def edit(data):
+        data.unit.update(ngay_lap=dt.date(2019, 6, 15))  # inside the default window, before this one (1/9/2019)
+        data.collectives[0]["so_hoc_sinh"] = 50_001
+        data.collectives[1]["so_hoc_sinh"] = 50_000  # the limit itself is accepted
+        data.collectives[0]["tom_tat"] = "Thành tích " + "x" * 290  # 301 characters, under the SPEC's 2,000
+
+    path = _submission(config, tmp_path / "inbox", edit=edit)
+    assert main(["check", str(path), "--year", YEAR, "--config", str(config_dir)]) == 0
+    out = capsys.readouterr().out
+    assert (f'[R04] Số ngoài khoảng cho phép, tại Tập thể!{list_cell("Tập thể", "so_hoc_sinh", 0)}, cột "Tổng số học '
+            'sinh": gặp "50001"; cần số không quá 50.000.') in out, out
+    assert out.count("[R04]") == 2 and out.count("[R05]") == 1, out
+    assert (f'[R05] Nội dung quá dài, tại Tập thể!{list_cell("Tập thể", "tom_tat", 0)}, cột "Tóm tắt thành tích": '
+            f'gặp "Thành tích {"x" * 89}…" (301 ký tự); cần tối đa 300 ký tự.') in out, out
+    assert (f'[R04] Số ngoài khoảng cho phép, tại Đơn vị!{form_cell("Đơn vị", "ngay_lap")}, cột "Ngày lập": gặp '
+            '"15/06/2019"; cần ngày từ 01/09/2019 đến 31/08/2020 (ngày lập biểu của năm học).') in out, out
+    book = openpyxl.load_workbook(path)  # the template's validation of Ngày lập: the same window
+    rules = [v for v in book["Đơn vị"].data_validations.dataValidation if v.type == "date"]
+    assert [(r.formula1, r.formula2) for r in rules] == [(str((dt.date(2019, 9, 1) - dt.date(1899, 12, 30)).days),
+                                                          str((dt.date(2020, 8, 31) - dt.date(1899, 12, 30)).days))]
 
 
 @pytest.mark.parametrize("code", ["../ngoai", "a/b", "x\\y", ".an", "a b"])

@@ -1,18 +1,21 @@
-"""The limits a file must stay within before any parser reads it (SPEC §3, §9), from the settings.
+"""The limits a file and its values must stay within (SPEC §3, §5, §9), from the settings.
 
 The defaults are measured (see :mod:`pipeline.intake.guard`); staff may change them in ``cai_dat.toml``,
 section ``[gioi_han]`` — for instance to let the level above read the consolidated workbook of a whole country.
-Each exceeded limit is a file error (F03 or F04) whose message names the limit in force.
+An exceeded size or extent is a file error (F03 or F04); a number, a text or a date beyond its limit is a row
+error (R04, R05) on its cell. Every message names the limit in force.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from pipeline.vi.numbers import vi_number
 from schemas.rules import show_value
+from schemas.submission import document_date_range
 
 MIB = 1024 * 1024
 
@@ -27,6 +30,10 @@ class Limits:
     rows: int = 100_000  # a sheet's extent from A1 to its farthest cell
     cols: int = 1_000
     cells: int = 2_000_000
+    number_max: int = 10**15  # the largest magnitude of any number: none of a school nears it; beyond, floats lose units
+    text_chars: int = 5_000  # the longest text of any cell (columns with a shorter limit in SPEC §4 keep theirs)
+    months_before: int = 8  # a document may be dated from this many months before the school year (1/9) …
+    months_after: int = 4  # … to this many after it (31/8): a ngày lập outside is a mistake (R04)
 
     @property
     def file_bytes(self) -> int:
@@ -39,6 +46,10 @@ class Limits:
     def too_large(self, rows: int, cols: int) -> bool:
         """Whether a sheet extent of ``rows`` × ``cols`` cells passes the limits."""
         return rows > self.rows or cols > self.cols or rows * cols > self.cells
+
+    def document_dates(self, year_start: int) -> tuple[dt.date, dt.date]:
+        """The plausible dates of a document of the school year starting in ``year_start``."""
+        return document_date_range(year_start, self.months_before, self.months_after)
 
     def expected_size(self) -> str:
         """What F03 asks for, in Vietnamese."""
@@ -61,7 +72,14 @@ SETTING_KEYS = {
     "so_dong": ("rows", "số dòng tối đa của một trang"),
     "so_cot": ("cols", "số cột tối đa của một trang"),
     "so_o": ("cells", "số ô tối đa của một trang"),
+    "so_lon_nhat": ("number_max", "số lớn nhất (giá trị tuyệt đối) của mọi ô số trong tệp"),
+    "do_dai_o": ("text_chars", "số ký tự tối đa của một ô chữ"),
+    "thang_truoc_nam_hoc": ("months_before", "số tháng trước ngày 1/9 đầu năm học mà ngày lập biểu còn hợp lệ"),
+    "thang_sau_nam_hoc": ("months_after", "số tháng sau ngày 31/8 cuối năm học mà ngày lập biểu còn hợp lệ"),
 }
+# the accepted range of each field (beyond 10^15 a number is no longer exact; a text over 32,767 characters does
+# not fit in an Excel cell; a window of more than two years would date documents of another school year)
+BOUNDS = {"number_max": (1, 10**15), "text_chars": (1, 32_767), "months_before": (0, 24), "months_after": (0, 24)}
 assert {field for field, _ in SETTING_KEYS.values()} == {f.name for f in fields(Limits)}
 
 
@@ -79,9 +97,11 @@ def parse_limits(raw: Any, source: str, problems: list[str]) -> Limits:
                             f"{', '.join(SETTING_KEYS)}.")
             continue
         field, what = SETTING_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.append(f"{source}, mục [gioi_han]: {key} = {show_value(value)}, cần {what}: một số nguyên lớn "
-                            "hơn 0, không đặt trong dấu \"\".")
+        low, high = BOUNDS.get(field, (1, None))
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+            span = f"từ {vi_number(low)} đến {vi_number(high)}" if high is not None else "lớn hơn 0"
+            problems.append(f"{source}, mục [gioi_han]: {key} = {show_value(value)}, cần {what}: một số nguyên "
+                            f"{span}, không đặt trong dấu \"\".")
             continue
         values[field] = value
     return Limits(**{**{f.name: getattr(LIMITS, f.name) for f in fields(Limits)}, **values})

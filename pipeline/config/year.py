@@ -71,6 +71,11 @@ class YearConfig:
         return year_start(self.school_year)
 
     @property
+    def document_dates(self) -> tuple[dt.date, dt.date]:
+        """The plausible dates of this school year's documents (``[gioi_han]``): a ngày lập outside is R04."""
+        return self.settings.limits.document_dates(self.start)
+
+    @property
     def deadline(self) -> dt.date | None:
         """The submission deadline of this school year, if the settings give one."""
         return self.settings.deadlines.get(self.school_year)

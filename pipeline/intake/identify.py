@@ -30,7 +30,6 @@ from schemas.submission import (
     TEMPLATE_ID,
     TEMPLATE_VERSION,
     UnitForm,
-    document_date_range,
 )
 
 ROSTER_CHECKED = {  # fields of `Đơn vị` that the roster decides (W08), with their labels
@@ -163,11 +162,10 @@ def _padded_code(code: str, known: Iterable[str]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def supersede(outcomes: Sequence[FileOutcome], year_start: int) -> list[FileOutcome]:
+def supersede(outcomes: Sequence[FileOutcome], window: tuple[dt.date, dt.date]) -> list[FileOutcome]:
     """Of several files of one unit, the newest (ngày lập, then file time) wins; the others become superseded,
-    each with a W14 naming the winner. A ngày lập outside the school year (R04) counts as not written. Returns the
-    outcomes in the same order."""
-    window = document_date_range(year_start)
+    each with a W14 naming the winner. A ngày lập outside ``window``, the plausible dates of the school year (R04),
+    counts as not written. Returns the outcomes in the same order."""
 
     def recency(outcome: FileOutcome) -> tuple[dt.date, float, str]:
         return _recency(outcome, window)

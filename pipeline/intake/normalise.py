@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config.labels import Vocabulary
+from pipeline.config.limits import LIMITS, Limits
 from pipeline.config.schoolyear import parse_school_year
 from pipeline.intake.cells import as_text, is_blank, is_error, parse_date, parse_number
 from pipeline.intake.read import ROW, SPECS, RawWorkbook
@@ -29,9 +30,7 @@ from schemas.rules import Finding, finding
 from schemas.submission import SHEET_UNIT, UnitForm
 
 LEGACY_NAME = {"TCVN3": "TCVN3 (ABC, phông .VnTime)", "VNI": "VNI (phông VNI-Times)"}
-# No count, amount or STT of a school reaches this; beyond it a float loses whole units and an Int64 column
-# overflows (1e19), so a larger number is a row error, not a value.
-NUMBER_LIMIT = 10**15
+SHOWN_CHARS = 100  # a text over the cell length limit is quoted this far in its message
 CACHED_KINDS = ("int", "stt", "number", "date", "year", "enum", "code")  # values that repeat across cells
 
 
@@ -103,13 +102,16 @@ class Submission:
         return replace(self, frames={**self.frames, SHEET_UNIT: unit})
 
 
-def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary]) -> Normalised:
+def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mapping[str, Vocabulary],
+                    limits: Limits = LIMITS) -> Normalised:
     """Normalise one raw value of a column described by ``meta`` (never raises on the value).
 
     Args:
         value: as the reader found it (not blank).
         meta: the column's metadata (:func:`schemas.submission.column_specs`).
         vocabularies: the lookups of the school year's label sets.
+        limits: the settings' limits: a number's magnitude at most ``number_max`` (beyond 10^15 a float loses whole
+            units and an Int64 column overflows at 1e19), a text within ``text_chars`` characters.
     """
     shown = f'"{clean_text(as_text(value))}"'
     if is_error(value):
@@ -123,8 +125,8 @@ def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mappin
         if parsed.value is None:
             return Normalised(None, (Note("R03", variant, {"value": shown}),))
         number = float(parsed.value)  # type: ignore[arg-type]
-        if abs(number) >= NUMBER_LIMIT:
-            return Normalised(None, (Note("R04", "limit", {"value": shown, "limit": show_number(NUMBER_LIMIT)}),))
+        if abs(number) > limits.number_max:
+            return Normalised(None, (Note("R04", "limit", {"value": shown, "limit": show_number(limits.number_max)}),))
         if kind != "number" and not number.is_integer():
             return Normalised(None, (Note("R03", "integer", {"value": shown}),))
         notes = (Note("W02", "", {"value": shown, "number": show_number(number)}),) if parsed.guessed else ()
@@ -139,6 +141,10 @@ def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mappin
     text = _text(value, legacy)
     if text is None:
         return Normalised(None, (), tuple(legacy))
+    if len(text) > limits.text_chars:  # names, lists and reports alike: nothing longer reaches the outputs
+        shown = f'"{text[:SHOWN_CHARS]}…" ({vi_number(len(text))} ký tự)'
+        return Normalised(None, (Note("R05", "", {"value": shown, "max_len": vi_number(limits.text_chars)}),),
+                          tuple(legacy))
     quoted = f'"{text}"'
     if kind == "year":
         year = parse_school_year(text)
@@ -170,12 +176,14 @@ def normalise_value(value: object, meta: Mapping[str, Any], vocabularies: Mappin
     return Normalised(text, (), tuple(legacy))
 
 
-def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary]) -> Submission:
+def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary],
+                       limits: Limits = LIMITS) -> Submission:
     """Turn a raw workbook into typed values, sheet by sheet and column by column.
 
     Args:
         raw: as read by :func:`pipeline.intake.read.read_workbook` (not rejected).
         vocabularies: the lookups of the label sets of the school year being consolidated.
+        limits: the settings' limits on numbers and texts (:func:`normalise_value`).
     """
     findings = list(raw.findings)
     flagged: set[tuple[str, int, str]] = set()
@@ -201,9 +209,9 @@ def normalise_workbook(raw: RawWorkbook, vocabularies: Mapping[str, Vocabulary])
                     lookup = (meta["kind"], meta.get("vocab"), meta.get("suggest"), type(value), value)
                     result = cache.get(lookup)
                     if result is None:
-                        result = cache[lookup] = normalise_value(value, meta, vocabularies)
+                        result = cache[lookup] = normalise_value(value, meta, vocabularies, limits)
                 else:
-                    result = normalise_value(value, meta, vocabularies)
+                    result = normalise_value(value, meta, vocabularies, limits)
                 typed_block[order, index + 1] = result.value
                 if not (result.notes or result.legacy):
                     continue

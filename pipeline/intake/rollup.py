@@ -88,7 +88,7 @@ def take_in_rollup(year: YearConfig, files: Sequence[InboxFile]) -> tuple[Intake
         outcomes.append(FileOutcome(file, ACCEPTED, unit=codes[0], submission=replace(submission, findings=ordered),
                                     findings=ordered))
     readable = [o for o in outcomes if o.status == ACCEPTED]
-    decided = {o.file.relative: o for o in supersede(readable, year.start)}
+    decided = {o.file.relative: o for o in supersede(readable, year.document_dates)}
     outcomes = [decided.get(o.file.relative, o) for o in outcomes]
     winners = [o for o in outcomes if o.status == ACCEPTED and o.submission is not None]
     kept = {o.file.relative: books[o.file.relative] for o in winners}
@@ -145,7 +145,7 @@ def _submission(relative: str, book: OurWorkbook, body: str, year: YearConfig) -
                          UnitForm.ngay_lap: [dt.datetime.fromisoformat(day) if day else None]}, dtype=object)
     raw = RawWorkbook(relative, sheet_names=tuple(SHEETS.values()), meta=dict(book.meta), sheets=sheets,
                       complete=True)
-    submission = normalise_workbook(raw, year.vocabularies)
+    submission = normalise_workbook(raw, year.vocabularies, year.settings.limits)
     frames = dict(submission.frames)
     for sheet, source in ((LIST_COLLECTIVES, book.collectives), (LIST_INDIVIDUALS, book.individuals),
                           (SHEET_REPORT, book.reports)):

@@ -37,7 +37,6 @@ from schemas.submission import (
     IndividualRow,
     Provenance,
     birth_year_range,
-    document_date_range,
     sheet_schema,
 )
 
@@ -57,7 +56,8 @@ def validate_submissions(submissions: Sequence[Submission], year: YearConfig) ->
     by_file = {s.file: s for s in submissions}
     findings: list[Finding] = []
     for sheet, model in SHEET_MODELS.items():
-        findings += _run_schema(frames[sheet], sheet_schema(model, year.start), sheet, by_file, flagged, year.start)
+        findings += _run_schema(frames[sheet], sheet_schema(model, year.start, year.document_dates), sheet, by_file,
+                                flagged, year)
     findings += _leaders_collectives(frames[SHEET_INDIVIDUALS], frames[SHEET_COLLECTIVES], by_file)
     findings += _duplicate_people(frames[SHEET_INDIVIDUALS], by_file)
     findings += check_plausibility(frames[SHEET_UNIT], frames[SHEET_COLLECTIVES], year.criteria, by_file)
@@ -81,8 +81,8 @@ def validate_rollup(submissions: Sequence[Submission], units: pd.DataFrame, bodi
     by_file = {s.file: s for s in submissions}
     findings: list[Finding] = []
     for sheet in sheets:
-        findings += _run_schema(frames[sheet], sheet_schema(SHEET_MODELS[sheet], year.start), sheet, by_file, flagged,
-                                year.start)
+        findings += _run_schema(frames[sheet], sheet_schema(SHEET_MODELS[sheet], year.start, year.document_dates),
+                                sheet, by_file, flagged, year)
     findings += _leaders_collectives(frames[SHEET_INDIVIDUALS], frames[SHEET_COLLECTIVES], by_file)
     findings += _duplicate_people(frames[SHEET_INDIVIDUALS], by_file)
     for sheet in (SHEET_COLLECTIVES, SHEET_INDIVIDUALS):
@@ -138,7 +138,7 @@ def rule_of(check: str) -> tuple[str, str]:
 
 
 def _run_schema(frame: pd.DataFrame, schema: pa.DataFrameSchema, sheet: str, by_file: Mapping[str, Submission],
-                flagged: set[tuple[str, str, int, str]], start: int) -> list[Finding]:
+                flagged: set[tuple[str, str, int, str]], year: YearConfig) -> list[Finding]:
     if frame.empty:
         return []
     try:
@@ -168,22 +168,22 @@ def _run_schema(frame: pd.DataFrame, schema: pa.DataFrameSchema, sheet: str, by_
         meta = specs[key]
         value = row[key]
         shown = "ô trống" if is_missing(value) else f'"{as_text(_plain(value))}"'
-        variant, values = _message(rule, key, meta, start)
+        variant, values = _message(rule, key, meta, year)
         findings.append(finding(rule, submission.file, variant, sheet=found_sheet, cell=cell, column=meta["label"],
                                 row=excel_row, key=key, value=shown, **values))
     return findings
 
 
-def _message(rule: str, key: str, meta: Mapping[str, Any], start: int) -> tuple[str, dict[str, Any]]:
+def _message(rule: str, key: str, meta: Mapping[str, Any], year: YearConfig) -> tuple[str, dict[str, Any]]:
     """The variant and the values of a pandera rule's message for one column."""
     if rule == "R01":
         required = meta.get("required")
         return ("" if required is True else str(required)), {}
     if rule == "R04":
         if meta.get("in_school_year"):
-            first, last = document_date_range(start)
+            first, last = year.document_dates
             return "date", {"low": first, "high": last}
-        low, high = birth_year_range(start) if meta.get("birth_year") else (meta.get("min", 0), meta.get("max", 0))
+        low, high = birth_year_range(year.start) if meta.get("birth_year") else (meta.get("min", 0), meta.get("max", 0))
         return "", {"low": low, "high": high}
     if rule == "R05":
         return "", {"max_len": vi_number(meta["max_len"]) if meta.get("max_len") else None}

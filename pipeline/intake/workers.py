@@ -53,7 +53,7 @@ def prepare_file(path: Path, relative: str, vocabularies: Vocabularies, limits: 
         raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))
     if raw.rejected:
         return Prepared(raw, sha256=digest)
-    submission = normalise_workbook(raw, vocabularies)
+    submission = normalise_workbook(raw, vocabularies, limits)
     return Prepared(replace(raw, sheets={k: v for k, v in raw.sheets.items() if k == SHEET_UNIT}), submission,
                     sha256=digest)
 

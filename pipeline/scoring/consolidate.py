@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.config.schoolyear import year_start
 from pipeline.config.year import YearConfig
 from pipeline.intake.outcome import ACCEPTED, REJECTED, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.scoring.score import (
@@ -37,7 +36,6 @@ from schemas.submission import (
     ReportForm,
     UnitForm,
     column_specs,
-    document_date_range,
 )
 
 SUBMISSION_LABEL = {ACCEPTED: "Đã nộp — hợp lệ", WITH_ERRORS: "Đã nộp — có dòng lỗi", REJECTED: "Có tệp bị từ chối",
@@ -108,7 +106,7 @@ def consolidate(intake: Intake, config: YearConfig, *, rollup: bool = False) -> 
                                             validated.units if rollup else None),
         by_level=_breakdown(submissions, collectives, individuals, "cap_hoc", validated.units if rollup else None),
         figures=_figures(submissions, collectives, individuals, proposals_i), messages=_messages(intake),
-        document_date=_document_date(config.deadline, year, validated.units))
+        document_date=_document_date(config, validated.units))
 
 
 WHOLE = "Toàn diện"  # the fields (linh_vuc) a school may choose that name no particular field
@@ -324,12 +322,12 @@ def _messages(intake: Intake) -> pd.DataFrame:
                                                     "noi_dung", "ghi_chu"])
 
 
-def _document_date(deadline: dt.date | None, year: str, units: pd.DataFrame) -> dt.date:
+def _document_date(config: YearConfig, units: pd.DataFrame) -> dt.date:
     """The date printed on the documents: deterministic for an inbox (the newest `ngày lập` received),
     never later than today's run would suggest; the deadline when nothing was received."""
-    low, high = document_date_range(year_start(year))  # a date outside the school year is a mistake (R04)
+    low, high = config.document_dates  # a date outside the school year is a mistake (R04)
     dates = [d for d in (d.date() if isinstance(d, pd.Timestamp) else d
                          for d in units.get(UnitForm.ngay_lap, pd.Series()).dropna()) if low <= d <= high]
     if dates:
         return max(dates)
-    return deadline or dt.date(year_start(year) + 1, 6, 30)
+    return config.deadline or dt.date(config.start + 1, 6, 30)

@@ -8,6 +8,7 @@ as a problem instead of an error value. Only functions that Excel 2007+ and Libr
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.vi.numbers import vi_bound, vi_number
-from schemas.submission import birth_year_range
+from schemas.submission import birth_year_range, document_date_range
 
 # Separates messages in a row's "Cần sửa" cell; the row's problem count is the number of separators,
 # so no message may contain it.
@@ -47,6 +48,11 @@ class CheckContext:
     year_start: int
     collective_stt: str  # absolute reference to the STT column of Tập thể
     started: str  # formula true when the form is in use (forms only)
+    dates: tuple[dt.date, dt.date] | None = None  # the plausible document dates (default: those of the year)
+
+    @property
+    def document_dates(self) -> tuple[dt.date, dt.date]:
+        return self.dates or document_date_range(self.year_start)
 
 
 def column_checks(specs: Mapping[str, Mapping[str, Any]], context: CheckContext, *, form: bool
@@ -87,6 +93,10 @@ def column_checks(specs: Mapping[str, Mapping[str, Any]], context: CheckContext,
         elif kind == "date":
             checks.append(Check(key, "R03", f"AND({filled},NOT(ISNUMBER({{c}})))",
                                 f"{name}: cần ngày dạng ngày/tháng/năm"))
+            if meta.get("in_school_year"):
+                first, last = context.document_dates
+                checks.append(Check(key, "R04", f"AND(ISNUMBER({{c}}),OR({{c}}<{_date(first)},{{c}}>{_date(last)}))",
+                                    f"{name}: cần ngày từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}"))
         if meta.get("max_len"):
             checks.append(Check(key, "R05", f"LEN({{c}})>{meta['max_len']}",
                                 f"{name}: dài quá {vi_number(meta['max_len'])} ký tự"))
@@ -119,6 +129,10 @@ def year_check(school_year: str) -> Check:
     """The form's school year must be the template's (F08 on intake)."""
     return Check("nam_hoc", "F08", f'TRIM({{c}})<>"{school_year}"',
                  f"Năm học phải là {school_year}: dùng đúng biểu mẫu của năm học")
+
+
+def _date(day: dt.date) -> str:
+    return f"DATE({day.year},{day.month},{day.day})"
 
 
 def _bounds(meta: Mapping[str, Any], context: CheckContext) -> tuple[float, float]:

@@ -135,6 +135,7 @@ def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
         year_start=year.start,
         collective_stt=_column_ref(SHEET_COLLECTIVES, 0, LIST_ROWS[SHEET_COLLECTIVES]),
         started=STARTED_NAME,
+        dates=year.document_dates,
     )
     _write_guide(sheets[SHEET_GUIDE], year, styles)
     problem_cells = [
@@ -302,11 +303,13 @@ def _validation(meta: Mapping[str, Any], context: CheckContext) -> dict[str, Any
                 "error_title": "Số không hợp lệ",
                 "error_message": _fit(f"{name}: {text[0].lower()}{text[1:]}", 255)}
     if kind == "date":
-        return {"validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
-                "maximum": dt.date(2100, 12, 31), "input_title": title,
-                "input_message": _fit(hint or "Nhập ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.", 255),
+        first, last = context.document_dates if meta.get("in_school_year") else (dt.date(2000, 1, 1),
+                                                                                 dt.date(2100, 12, 31))
+        span = f" từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}" if meta.get("in_school_year") else ""
+        return {"validate": "date", "criteria": "between", "minimum": first, "maximum": last, "input_title": title,
+                "input_message": _fit(hint or f"Nhập ngày dạng ngày/tháng/năm{span}, ví dụ {last:%d/%m/%Y}.", 255),
                 "error_title": "Ngày không hợp lệ",
-                "error_message": _fit(f"{name}: cần một ngày dạng ngày/tháng/năm, ví dụ 25/05/2019.", 255)}
+                "error_message": _fit(f"{name}: cần một ngày dạng ngày/tháng/năm{span}.", 255)}
     if meta.get("suggest"):
         return {"validate": "list", "source": f"=ds_{meta['suggest']}", "error_type": "information",
                 "input_title": title, "input_message": _fit(hint, 255), "error_title": "Giá trị ngoài danh sách",

@@ -106,6 +106,13 @@ CASES = {
     "limit not a number": (_edit_text("cai_dat.toml", "so_dong = 100000", 'so_dong = "100.000"'),
                            ['config/cai_dat.toml, mục [gioi_han]: so_dong = "100.000", cần số dòng tối đa của một trang: '
                             'một số nguyên lớn hơn 0']),
+    "limit months out of range": (_edit_text("cai_dat.toml", "thang_sau_nam_hoc = 4", "thang_sau_nam_hoc = 30"),
+                                  ["mục [gioi_han]: thang_sau_nam_hoc = 30, cần số tháng sau ngày 31/8 cuối năm học mà "
+                                   "ngày lập biểu còn hợp lệ: một số nguyên từ 0 đến 24"]),
+    "limit number beyond exact": (_edit_text("cai_dat.toml", "so_lon_nhat = 1000000000000000",
+                                             "so_lon_nhat = 100000000000000000000"),
+                                  ["so_lon_nhat = 100000000000000000000, cần số lớn nhất (giá trị tuyệt đối) của mọi ô "
+                                   "số trong tệp: một số nguyên từ 1 đến 1.000.000.000.000.000"]),
     "limit unknown": (_edit_text("cai_dat.toml", "so_o = 2000000", "so_o = 2000000\nso_trang = 5"),
                       ["config/cai_dat.toml, mục [gioi_han]: không có giới hạn tên so_trang"]),
     "settings file too large": (lambda d: (d / "cai_dat.toml").write_text("# " + "x" * (1100 * 1024), encoding="utf-8"),

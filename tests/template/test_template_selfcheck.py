@@ -29,11 +29,11 @@ DAN_TOC = 4  # 0-based position of Dân tộc in PERSON
 NAM_SINH = 3
 
 
-def _fill(template: Path, target: Path, *, collectives: list[list], people: list[list], unit: bool = True
-          ) -> Path:
+def _fill(template: Path, target: Path, *, collectives: list[list], people: list[list], unit: bool = True,
+          **form: object) -> Path:
     workbook = openpyxl.load_workbook(template)
     if unit:
-        for row, value in UNIT.items():
+        for row, value in {**UNIT, **{int(k.lstrip("_")): v for k, v in form.items()}}.items():
             workbook["Đơn vị"].cell(row, 2).value = value
         workbook["Kết quả"]["B5"].value = "Có"
     for offset, values in enumerate(collectives):
@@ -85,6 +85,8 @@ def recalculated(template_factory, tmp_path_factory: pytest.TempPathFactory) -> 
                               people=[PERSON, missing, too_old]),
         "cross_rules": _fill(template, work / "cross_rules.xlsx", collectives=broken, people=bad_people),
         "code_only": _code_only(template, work / "code_only.xlsx"),
+        "late_date": _fill(template, work / "late_date.xlsx", collectives=[COLLECTIVE], people=[PERSON],
+                           _20=dt.datetime(2020, 1, 2)),  # after 31/12/2019, the window's end for 2018-2019
     }
     converted = convert_many(list(files.values()), "xlsx", work / "recalculated")
     return {name: openpyxl.load_workbook(path, data_only=True) for name, path in zip(files, converted)}
@@ -159,3 +161,9 @@ def test_a_filled_template_prints_only_the_rows_used(template_factory, tmp_path:
     assert 1 <= len(people_pages) <= 4
     assert all(name in "".join(pages) for name in ("Nguyễn Thị Hương", "Bùi Văn Đức", "Đinh Thị Ánh"))
     assert len([p for p in pages if p.strip()]) <= 10  # guide 2, unit 1, lists 2 + 2, report 1 (was 30 and more)
+
+
+def test_a_ngay_lap_outside_the_plausible_dates_is_flagged_in_the_form(recalculated) -> None:
+    unit = recalculated["late_date"]["Đơn vị"]
+    assert unit["B2"].value == 1
+    assert unit["C20"].value == "Ngày lập: cần ngày từ 01/01/2018 đến 31/12/2019; "
