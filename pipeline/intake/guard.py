@@ -26,7 +26,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
 from xml.etree.ElementTree import ParseError
@@ -133,6 +133,16 @@ class GuardFinding:
     expected: str  # Vietnamese, what is expected: "tệp dưới 20 MB, …"
 
 
+@dataclass
+class Inflated:
+    """What the guard saw while it inflated an .xlsx's worksheets anyway, kept for the reader so that nothing is
+    inflated or searched twice (filled in by :func:`guard_bytes`)."""
+
+    error_parts: dict[str, str] = field(default_factory=dict)  # worksheet part → sheet name, if it has error cells
+    sheets: dict[str, bytes] = field(default_factory=dict)  # worksheet part → its XML, when read whole on the fast path
+    partial: bool = False  # some worksheet was not kept whole (the exact path, or a name the zip holds twice)
+
+
 def guard_file(path: Path, limits: Limits = LIMITS) -> GuardFinding | None:
     """Check one file before any spreadsheet parser opens it (its size first: a huge file is never read).
 
@@ -150,13 +160,12 @@ def guard_file(path: Path, limits: Limits = LIMITS) -> GuardFinding | None:
     return guard_bytes(data, limits=limits)
 
 
-def guard_bytes(data: bytes, error_parts: dict[str, str] | None = None, limits: Limits = LIMITS) -> GuardFinding | None:
+def guard_bytes(data: bytes, seen: Inflated | None = None, limits: Limits = LIMITS) -> GuardFinding | None:
     """Check a file's bytes, as read once, before any spreadsheet parser sees them (see :func:`guard_file`).
 
     Args:
-        error_parts: when given, receives the worksheet parts of an .xlsx that hold error cells (``t="e"``),
-            with their sheet names, seen while the guard inflates them anyway, so that the reader need not
-            inflate them again.
+        seen: when given, receives what the guard saw while inflating an .xlsx's worksheets — the parts that
+            hold error cells (``t="e"``) and each part's XML — so that the reader need not inflate them again.
     """
     size = len(data)
     head = data[:512]
@@ -165,7 +174,7 @@ def guard_bytes(data: bytes, error_parts: dict[str, str] | None = None, limits: 
     if size > limits.file_bytes:
         return GuardFinding("F03", f"tệp {_size(size)}", limits.expected_size())
     if head.startswith(ZIP_MAGIC):
-        return _guard_zip(io.BytesIO(data), size, error_parts, limits)
+        return _guard_zip(io.BytesIO(data), size, seen, limits)
     if head.startswith(OLE_MAGIC):
         return _guard_ole(io.BytesIO(data))
     return GuardFinding("F01", _describe_other(head), EXPECTED_SPREADSHEET)
@@ -213,10 +222,10 @@ class _Malformed(Exception):
     """The XML of a part is not what any spreadsheet application writes (message: Vietnamese)."""
 
 
-def _guard_zip(source: BinaryIO, size: int, error_parts: dict[str, str] | None, limits: Limits) -> GuardFinding | None:
+def _guard_zip(source: BinaryIO, size: int, seen: Inflated | None, limits: Limits) -> GuardFinding | None:
     try:
         with zipfile.ZipFile(source) as archive:
-            return _guard_archive(archive, size, error_parts, limits)
+            return _guard_archive(archive, size, seen, limits)
     except _Malformed as error:
         return GuardFinding("F01", f"dữ liệu bên trong tệp bất thường ({error})", EXPECTED_SPREADSHEET)
     except _ZIP_ERRORS:
@@ -224,7 +233,7 @@ def _guard_zip(source: BinaryIO, size: int, error_parts: dict[str, str] | None, 
                             EXPECTED_SPREADSHEET)
 
 
-def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: dict[str, str] | None, limits: Limits
+def _guard_archive(archive: zipfile.ZipFile, size: int, seen: Inflated | None, limits: Limits
                    ) -> GuardFinding | None:
     """Sizes first (from the zip directory, inflating nothing), then the kind, then the sheets."""
     members = archive.infolist()
@@ -247,7 +256,7 @@ def _guard_archive(archive: zipfile.ZipFile, size: int, error_parts: dict[str, s
                                        f"{_size(member.file_size)} (tỷ lệ {ratio:.0f}:1)", limits.expected_size())
     names = set(archive.namelist())
     if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
-        return _guard_xlsx(archive, error_parts, limits)
+        return _guard_xlsx(archive, seen, limits)
     if "mimetype" in names and "content.xml" in names:
         return _guard_ods(archive, limits)
     return GuardFinding("F01", _describe_zip(archive, names), EXPECTED_SPREADSHEET)
@@ -312,14 +321,14 @@ def _pieces(stream: IO[bytes], boundary: bytes, *, after: bool) -> Iterator[byte
 # ---- xlsx / xlsm
 
 
-def _guard_xlsx(archive: zipfile.ZipFile, error_parts: dict[str, str] | None, limits: Limits) -> GuardFinding | None:
+def _guard_xlsx(archive: zipfile.ZipFile, seen: Inflated | None, limits: Limits) -> GuardFinding | None:
     sheet_names = xlsx_sheet_names(archive)
     parts = {m.filename for m in archive.infolist() if _WORKSHEET_PART.fullmatch(m.filename)}
     parts |= set(sheet_names) & set(archive.namelist())
     for member in archive.infolist():  # by ZipInfo: a duplicated name is checked twice, not once
         if member.filename in parts:
             finding = _scan_worksheet(archive, member, sheet_names.get(member.filename, member.filename),
-                                      error_parts, limits)
+                                      seen, limits)
             if finding is not None:
                 return finding
     return None
@@ -354,21 +363,29 @@ def xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: str,
-                    error_parts: dict[str, str] | None, limits: Limits) -> GuardFinding | None:
+                    seen: Inflated | None, limits: Limits) -> GuardFinding | None:
     """Stream one sheet's XML: declared dimension, rows and cells without coordinates, farthest cell (and,
-    for the reader, whether it holds error cells: a piece never cuts a tag, so ``t="e"`` is never split)."""
+    for the reader, whether it holds error cells — a piece never cuts a tag, so ``t="e"`` is never split — and
+    the XML itself)."""
+    kept: list[bytes] = []
     with archive.open(member) as stream:
         for number, piece in enumerate(_pieces(stream, b"<", after=False)):
-            if error_parts is not None and b't="e"' in piece:
-                error_parts[member.filename] = sheet
+            if seen is not None:
+                kept.append(piece)
+                if b't="e"' in piece:
+                    seen.error_parts[member.filename] = sheet
             if number == 0 and (match := _DIMENSION.search(piece, 0, _find_end(piece, b"sheetData"))):
                 finding = _check_dimension(match.group(1).decode("ascii", "replace"), sheet, limits)
                 if finding is not None:
                     return finding
             if _SUSPECT.search(piece):
-                if error_parts is not None:
-                    error_parts[member.filename] = sheet  # not scanned to its end here: the reader looks itself
+                if seen is not None:
+                    seen.error_parts[member.filename] = sheet  # not scanned to its end here: the reader looks itself
+                    seen.partial = True
                 return _scan_worksheet_exactly(archive, member, sheet, limits)
+    if seen is not None:
+        seen.partial |= member.filename in seen.sheets  # a name held twice: which one a parser takes is its choice
+        seen.sheets[member.filename] = b"".join(kept)
     return None
 
 

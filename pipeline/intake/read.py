@@ -28,7 +28,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.intake.cells import as_text, is_blank
 from pipeline.intake.discover import describe_os_error
-from pipeline.intake.guard import column_number, xlsx_sheet_names
+from pipeline.intake.guard import Inflated, column_number, xlsx_sheet_names
 from pipeline.vi.text import clean_text, loose_key
 from schemas.rules import Finding, finding
 from schemas.submission import (
@@ -107,8 +107,7 @@ HEADER_KEYS = {sheet: _header_keys(column_specs(model)) for sheet, model in SHEE
 SPECS = {sheet: column_specs(model) for sheet, model in SHEET_MODELS.items()}
 
 
-def read_workbook(path: Path, relative: str, data: bytes | None = None,
-                  error_parts: Mapping[str, str] | None = None) -> RawWorkbook:
+def read_workbook(path: Path, relative: str, data: bytes | None = None, seen: Inflated | None = None) -> RawWorkbook:
     """Read one submission.
 
     Args:
@@ -116,27 +115,62 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None,
         relative: its path relative to the inbox, for messages.
         data: the file's bytes as already read (and guarded, and hashed): parsed instead of the path, so that
             what was checked is what is read.
-        error_parts: the worksheet parts the guard saw error cells in, with their sheet names (None: look in
-            every sheet).
+        seen: what the guard saw inflating the worksheets of ``data`` (None: look at every sheet again).
 
     Returns:
         The raw workbook; problems that stop reading are file-level findings in it, never exceptions.
     """
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else _open(path)
+        parsed = parser_copy(data, seen) if data is not None and seen is not None else data
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(parsed)) if parsed is not None else _open(path)
     except PasswordError:
         return RawWorkbook(relative, findings=(finding("F02", relative, "reader"),))
     except Exception as error:  # noqa: BLE001 — calamine raises several types for a damaged file
         return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
-        return replace(_read_sheets(workbook, relative, findings, data, error_parts),
+        return replace(_read_sheets(workbook, relative, findings, data, seen.error_parts if seen else None),
                        saved=last_saved(io.BytesIO(data) if data is not None else path))
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
         findings.append(finding("F01", relative, "sheet", error=_explain(error)))
         return RawWorkbook(relative, findings=tuple(findings))
     finally:
         workbook.close()
+
+
+# A cell's formula, with or without attributes (t="shared", ref=, aca=), or a shared formula's reference (<f …/>).
+# Formula text never holds '<' (XML escapes it). Namespace-prefixed tags (<x:f>) are left as they are.
+_FORMULA = re.compile(rb"<f(?=[\s/>])[^>]*?(?:/>|>[^<]*</f>)")
+
+
+def parser_copy(data: bytes, seen: Inflated) -> bytes:
+    """The .xlsx as the parser reads it: every worksheet without its formulas, every part stored uncompressed,
+    the worksheets taken from the guard's inflated XML.
+
+    Values are all the reader takes, and a formula cell keeps its value (``<v>``); the formulas are the
+    template's self-checks, repeated on each of its formatted blank rows — nine tenths of a list sheet's XML —, so
+    without them those rows cost the parser nothing and nothing is inflated twice. ``data`` itself is returned
+    when the guard did not keep every worksheet whole, or a sheet holds CDATA (where "<f>" would be text)."""
+    if seen.partial or not seen.sheets:
+        return data
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len({m.filename for m in members}) != len(members):
+                return data
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+                for member in members:
+                    xml = seen.sheets.get(member.filename)
+                    if xml is None:
+                        copy.writestr(member.filename, archive.read(member))
+                    elif b"<![CDATA[" in xml:
+                        return data
+                    else:
+                        copy.writestr(member.filename, _FORMULA.sub(b"", xml))
+    except Exception:  # noqa: BLE001 — the guard let the file through; the parser then says what is wrong with it
+        return data
+    return out.getvalue()
 
 
 def _open(path: Path) -> CalamineWorkbook:

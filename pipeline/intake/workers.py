@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.config.labels import Vocabulary
 from pipeline.config.limits import LIMITS, Limits
 from pipeline.intake.discover import InboxFile, describe_os_error, sha256_of
-from pipeline.intake.guard import EXPECTED_SPREADSHEET, guard_bytes, guard_file
+from pipeline.intake.guard import EXPECTED_SPREADSHEET, Inflated, guard_bytes, guard_file
 from pipeline.intake.identify import template_sheets
 from pipeline.intake.normalise import Submission, normalise_workbook
 from pipeline.intake.read import RawWorkbook, read_workbook
@@ -76,11 +76,11 @@ def read_one(path: Path, relative: str, limits: Limits = LIMITS) -> tuple[RawWor
     except OSError as error:
         return refused("F01", describe_os_error(error), EXPECTED_SPREADSHEET), ""
     digest = sha256_of(data)
-    error_parts: dict[str, str] = {}  # the guard notes where error cells are, as it inflates the sheets anyway
-    problem = guard_bytes(data, error_parts, limits)
+    seen = Inflated()  # the guard keeps what it inflates anyway: the sheets' XML, where error cells are
+    problem = guard_bytes(data, seen, limits)
     if problem is not None:
         return refused(problem.rule, problem.found, problem.expected), digest
-    return read_workbook(path, relative, data, error_parts), digest
+    return read_workbook(path, relative, data, seen), digest
 
 
 def _crashed(relative: str, error: BaseException | None = None) -> Prepared:

@@ -8,6 +8,7 @@ python-calamine in this process: it aborts the whole process on some of them.
 from __future__ import annotations
 
 import io
+import re
 import resource
 import signal
 import subprocess
@@ -33,8 +34,11 @@ from pipeline.intake.guard import (
     OLE_MAGIC,
     ZIP_MAGIC,
     GuardFinding,
+    Inflated,
+    guard_bytes,
     guard_file,
 )
+from pipeline.intake.read import parser_copy
 from tests.libreoffice import convert, needs_libreoffice
 
 YEAR = "2018-2019"
@@ -518,3 +522,60 @@ def test_guard_never_raises_on_a_damaged_workbook(scratch: Path, changes: list[t
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# ---- what the guard inflated, the reader parses: without formulas, the values the same
+
+
+def _values(data: bytes) -> dict[str, list[list[object]]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+
+
+def _parser_copy(data: bytes) -> tuple[bytes, Inflated]:
+    seen = Inflated()
+    assert guard_bytes(data, seen) is None
+    return parser_copy(data, seen), seen
+
+
+def test_the_parser_reads_a_filled_template_without_its_formulas_and_the_same_values(config, tmp_path: Path) -> None:
+    from pipeline.samples.sample import make_unit_data
+    from pipeline.template.writer import write_template
+
+    year = config.for_year(YEAR)
+    path = tmp_path / "bai_nop.xlsx"
+    write_template(year, path, make_unit_data(year.units.iloc[0], YEAR, seed=4).fill())
+    data = path.read_bytes()
+    copy, seen = _parser_copy(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as original, zipfile.ZipFile(io.BytesIO(copy)) as slim:
+        assert [m.filename for m in slim.infolist()] == [m.filename for m in original.infolist()]
+        assert {m.compress_type for m in slim.infolist()} == {zipfile.ZIP_STORED}
+        formulas = sum(original.read(part).count(b"<f>") for part in seen.sheets)
+        assert formulas > 500  # the self-checks of every template row
+        assert sum(len(re.findall(rb"<f[\s/>]", slim.read(part))) for part in seen.sheets) == 0
+        assert b"<formula>" in slim.read("xl/worksheets/sheet3.xml")  # conditional formats are not cells' formulas
+    assert _values(copy) == _values(data)
+
+
+def test_shared_and_attributed_formulas_keep_their_values() -> None:
+    rows = ('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1*2</f><v>4</v></c><c r="B1"><v>2</v></c>'
+            '<c r="C1" t="str"><f aca="false">"x"&amp;"y"</f><v>xy</v></c></row>'
+            '<row r="2"><c r="A2"><f t="shared" si="0"/><v>6</v></c><c r="B2"><v>3</v></c>'
+            '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>')
+    data = replace_member(small_workbook(), SHEET, sheet_xml(rows, "A1:C2"))
+    copy, _ = _parser_copy(data)
+    assert copy != data
+    assert _values(copy) == _values(data)
+    assert _values(copy)["Tập thể"][0] == [4.0, 2.0, "xy"]
+
+
+@pytest.mark.parametrize("rows", [
+    '<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<f>giữ</f>]]></t></is></c></row>',  # text, not a formula
+    '<row r="1"><x:c r="A1"><v>1</v></x:c></row>',  # a prefixed tag: the guard's exact path keeps nothing whole
+])
+def test_the_parser_reads_the_file_itself_when_a_copy_could_change_it(rows: str) -> None:
+    data = replace_member(small_workbook(), SHEET, sheet_xml(rows))
+    copy, _ = _parser_copy(data)
+    assert copy is data
