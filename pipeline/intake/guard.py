@@ -96,6 +96,12 @@ _CELL = re.compile(rb"<(?:" + _NAME_PREFIX + rb")?c(?=[\s/>])"
                    rb"(?:[^>]*?\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,9})[\"'])?")
 _ROW = re.compile(rb"<(?:" + _NAME_PREFIX + rb")?row(?=[\s/>])(?:[^>]*?\sr\s*=\s*[\"'](\d{1,9})[\"'])?")
 _PREFIX = rb"<(?:" + _NAME_PREFIX + rb")?"
+# What the parser need not see: a cell's formula, with or without attributes (t="shared", ref=, aca=) or a shared
+# formula's reference (<f …/>) — formula text never holds '<' (XML escapes it), so no tag goes with it —; then (a
+# second pass over what is left, a tenth of it on the template's list sheets) a cell with a format but no value,
+# within the fast path's bounds: a cell beyond them is never dropped, the search below sees it. Prefixed tags stay.
+_NOT_PARSED = re.compile(rb'<f(?=[\s/>])[^>]*?(?:/>|>[^<]*</f>)')
+_EMPTY = re.compile(rb'<c r="[A-Fa-f]?[A-Za-z]\d{1,4}" s="\d+"/>')
 _DIMENSION = re.compile(_PREFIX + rb"dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 # ods: table and row start tags (attribute values may hold '>', in formulas), a whole tag, repeats.
 _ODS_TABLE_OR_ROW = re.compile(rb"<table:table(-row)?(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
@@ -139,8 +145,10 @@ class Inflated:
     inflated or searched twice (filled in by :func:`guard_bytes`)."""
 
     error_parts: dict[str, str] = field(default_factory=dict)  # worksheet part → sheet name, if it has error cells
-    sheets: dict[str, bytes] = field(default_factory=dict)  # worksheet part → its XML, when read whole on the fast path
-    partial: bool = False  # some worksheet was not kept whole (the exact path, or a name the zip holds twice)
+    # worksheet part → its XML without the cells' formulas and formatted empty cells (values are what the reader
+    # takes, and a formula cell keeps its value), when the fast path read it whole
+    sheets: dict[str, bytes] = field(default_factory=dict)
+    partial: bool = False  # a worksheet was not kept (the exact path, CDATA, or a name the zip holds twice)
 
 
 def guard_file(path: Path, limits: Limits = LIMITS) -> GuardFinding | None:
@@ -366,14 +374,17 @@ def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: st
                     seen: Inflated | None, limits: Limits) -> GuardFinding | None:
     """Stream one sheet's XML: declared dimension, rows and cells without coordinates, farthest cell (and,
     for the reader, whether it holds error cells — a piece never cuts a tag, so ``t="e"`` is never split — and
-    the XML itself)."""
+    the XML without what no value comes from: the template repeats its self-checks on every formatted blank row,
+    nine tenths of a list sheet, and those are dropped before the searches, which then cover a thirtieth of it)."""
     kept: list[bytes] = []
     with archive.open(member) as stream:
         for number, piece in enumerate(_pieces(stream, b"<", after=False)):
             if seen is not None:
+                piece = _EMPTY.sub(b"", _NOT_PARSED.sub(b"", piece))  # a formula a piece's end cut stays, whole  # a formula cut by a piece's end stays, whole, in the copy
                 kept.append(piece)
                 if b't="e"' in piece:
                     seen.error_parts[member.filename] = sheet
+                seen.partial |= b"<![CDATA[" in piece  # text that may look like a formula: parse the file itself
             if number == 0 and (match := _DIMENSION.search(piece, 0, _find_end(piece, b"sheetData"))):
                 finding = _check_dimension(match.group(1).decode("ascii", "replace"), sheet, limits)
                 if finding is not None:

@@ -138,19 +138,11 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None, seen: In
         workbook.close()
 
 
-# A cell's formula, with or without attributes (t="shared", ref=, aca=), or a shared formula's reference (<f …/>).
-# Formula text never holds '<' (XML escapes it). Namespace-prefixed tags (<x:f>) are left as they are.
-_FORMULA = re.compile(rb"<f(?=[\s/>])[^>]*?(?:/>|>[^<]*</f>)")
-
-
 def parser_copy(data: bytes, seen: Inflated) -> bytes:
-    """The .xlsx as the parser reads it: every worksheet without its formulas, every part stored uncompressed,
-    the worksheets taken from the guard's inflated XML.
-
-    Values are all the reader takes, and a formula cell keeps its value (``<v>``); the formulas are the
-    template's self-checks, repeated on each of its formatted blank rows — nine tenths of a list sheet's XML —, so
-    without them those rows cost the parser nothing and nothing is inflated twice. ``data`` itself is returned
-    when the guard did not keep every worksheet whole, or a sheet holds CDATA (where "<f>" would be text)."""
+    """The .xlsx as the parser reads it: the worksheets as the guard kept them (inflated, without their cells'
+    formulas and formatted empty cells: see :class:`pipeline.intake.guard.Inflated`), every part stored uncompressed — so that nothing is
+    inflated twice and the template's blank rows cost the parser nothing. ``data`` itself when the guard did not
+    keep every worksheet, or the zip holds a name twice."""
     if seen.partial or not seen.sheets:
         return data
     try:
@@ -162,12 +154,7 @@ def parser_copy(data: bytes, seen: Inflated) -> bytes:
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
                 for member in members:
                     xml = seen.sheets.get(member.filename)
-                    if xml is None:
-                        copy.writestr(member.filename, archive.read(member))
-                    elif b"<![CDATA[" in xml:
-                        return data
-                    else:
-                        copy.writestr(member.filename, _FORMULA.sub(b"", xml))
+                    copy.writestr(member.filename, xml if xml is not None else archive.read(member))
     except Exception:  # noqa: BLE001 — the guard let the file through; the parser then says what is wrong with it
         return data
     return out.getvalue()
