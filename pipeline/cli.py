@@ -188,12 +188,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError, AttributeError):
             pass
         return EXIT_OK
-    except Exception:  # noqa: BLE001 — the last line of defence: no traceback reaches a user
-        log = Path(tempfile.gettempdir()) / f"pipeline-loi-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"Lỗi nội bộ của chương trình (không phải lỗi của dữ liệu). Chi tiết đã ghi vào {log}; "
-              "xin gửi tệp này cho bộ phận kỹ thuật.", file=sys.stderr)
+    except OSError as error:  # writing an output: a full or read-only disk, a path too long…
+        if not (error.filename2 or error.filename):
+            return _internal_error()  # not about a file: a fault of ours
+        from pipeline.intake.discover import describe_write_error
+
+        print(f'Không ghi được "{error.filename2 or error.filename}" ({describe_write_error(error)}). Hãy sửa rồi chạy '
+              "lại; các tệp kết quả cũ vẫn còn nguyên.", file=sys.stderr)
         return EXIT_FAILURE
+    except Exception:  # noqa: BLE001 — the last line of defence: no traceback reaches a user
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    """Log the exception being handled for the maintainers; tell the user where the log is."""
+    log = Path(tempfile.gettempdir()) / f"pipeline-loi-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    log.write_text(traceback.format_exc(), encoding="utf-8")
+    print(f"Lỗi nội bộ của chương trình (không phải lỗi của dữ liệu). Chi tiết đã ghi vào {log}; "
+          "xin gửi tệp này cho bộ phận kỹ thuật.", file=sys.stderr)
+    return EXIT_FAILURE
 
 
 def _load(directory: Path) -> Config:

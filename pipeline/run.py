@@ -20,7 +20,14 @@ from pipeline.config.links import load_links
 from pipeline.config.load import Config, ConfigError, load_config
 from pipeline.config.schoolyear import parse_school_year, year_start, years_between
 from pipeline.config.year import YearConfig
-from pipeline.intake.discover import InboxFile, describe_file, describe_os_error, discover_inbox, hash_file
+from pipeline.intake.discover import (
+    InboxFile,
+    describe_file,
+    describe_os_error,
+    describe_write_error,
+    discover_inbox,
+    hash_file,
+)
 from pipeline.intake.guard import guard_file
 from pipeline.intake.identify import (
     check_identity,
@@ -150,7 +157,7 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
     try:
         (outbox / school_year).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RunError(f'Không tạo được thư mục kết quả "{outbox / school_year}" ({describe_os_error(error)}); '
+        raise RunError(f'Không tạo được thư mục kết quả "{outbox / school_year}" ({describe_write_error(error)}); '
                        "hãy chọn --outbox ở chỗ khác.") from error
     folder = outbox / school_year
     try:

@@ -146,6 +146,64 @@ def test_a_file_name_that_is_not_utf8_is_listed_and_written(config, tmp_path: Pa
     assert (tmp_path / "outbox" / YEAR / "phan_hoi" / f"{entry['unit']}.xlsx").is_file()
 
 
+@pytest.mark.parametrize("name", [b"bao_cao_\xff\xfe.xlsx", ("Báo cáo thi đua " * 11).strip().encode() + b".xlsx"],
+                         ids=["not utf-8", "225 bytes"])
+def test_an_odd_file_name_on_a_file_with_errors_gets_its_marked_copy(config, tmp_path: Path, name: bytes) -> None:
+    """The marked copy's name (and its temporary name) is built from the school's: a name that is not UTF-8 or is
+    long stopped the whole run mid-way through the feedback."""
+    import openpyxl
+
+    def edit(data):
+        data.collectives[0]["so_hoc_sinh"] = "nhiều lắm"  # R03: the file is accepted with errors, and marked
+
+    inbox = tmp_path / "inbox"
+    source = _submission(config, tmp_path / "src", edit=edit)
+    inbox.mkdir()
+    shutil.copy(source, os.path.join(os.fsencode(inbox), name))
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["files"]
+    assert entry["status"] == "accepted_with_errors"
+    (copy,) = (tmp_path / "outbox" / YEAR / "phan_hoi").glob(f"{entry['unit']}_danh_dau_*.xlsx")
+    assert len(copy.name.encode("utf-8")) <= 200 and len(copy.name) <= 100
+    cell = list_cell("Tập thể", "so_hoc_sinh", 0)
+    assert openpyxl.load_workbook(copy)["Tập thể"][cell].comment is not None
+    feedback = openpyxl.load_workbook(tmp_path / "outbox" / YEAR / "phan_hoi" / f"{entry['unit']}.xlsx")
+    assert any(copy.name in str(v) for ws in feedback for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
+def test_a_path_over_the_systems_limit_is_listed_not_an_internal_error(config, tmp_path: Path) -> None:
+    """Folders nested past 4,096 bytes of path: the system will not look at them; they are listed with why."""
+    inbox = tmp_path / "inbox"
+    _submission(config, inbox)
+    fd = os.open(inbox, os.O_RDONLY)
+    depth = 0
+    while len(os.fsencode(inbox)) + depth * 201 < 4300:
+        os.mkdir("t" * 200, dir_fd=fd)
+        inner = os.open("t" * 200, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd, depth = inner, depth + 1
+    os.close(fd)
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    manifest = json.loads((tmp_path / "outbox" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    statuses = {e["path"]: e["status"] for e in manifest["files"]}
+    assert statuses.pop("bai_nop.xlsx") == "accepted"
+    (deep, status), = statuses.items()
+    assert deep.startswith("t" * 200 + "/") and deep.endswith("/") and status == "ignored"
+    (reason,) = [e["reason"] for e in manifest["files"] if e["path"] == deep]
+    assert reason == ("thư mục không mở được (tên hoặc đường dẫn quá dài: hãy đặt tên tệp, tên thư mục ngắn hơn): "
+                      "các tệp trong đó chưa được đọc")
+
+
+def test_an_outbox_that_cannot_be_created_says_why_in_words(config, tmp_path: Path, capsys) -> None:
+    _submission(config, tmp_path / "inbox")
+    (tmp_path / "tep").write_text("x", encoding="utf-8")
+    assert _consolidate(tmp_path / "inbox", tmp_path / "tep" / "outbox") == 2
+    err = capsys.readouterr().err
+    assert (f'Không tạo được thư mục kết quả "{tmp_path / "tep" / "outbox" / YEAR}" (một phần của đường dẫn là tệp, '
+            "không phải thư mục); hãy chọn --outbox ở chỗ khác.") in err, err
+
+
 def test_a_roster_with_a_stray_far_cell_is_a_config_error_not_an_abort(tmp_path: Path) -> None:
     """The staff's own roster goes through the submissions' guard: a value at XFD1048576 aborted every command."""
     import subprocess

@@ -51,14 +51,22 @@ def discover_inbox(inbox: Path, max_bytes: int = MAX_FILE_BYTES) -> list[InboxFi
         for name in (*subfolders, *names):
             path = Path(folder) / name
             relative = readable_path(path.relative_to(inbox).as_posix())
-            if name in subfolders:
-                if path.is_symlink():
-                    found.append(_listed(path, relative, "liên kết tới một thư mục khác: không được đọc (để tránh "
-                                                         "đọc lặp); hãy chép các tệp vào inbox"))
-                continue
-            special = _not_a_file(path)
-            found.append(describe_file(path, relative, max_bytes) if special is None
-                         else _listed(path, relative, special))
+            try:
+                if name in subfolders:
+                    if path.is_symlink():
+                        found.append(_listed(path, relative, "liên kết tới một thư mục khác: không được đọc (để "
+                                                             "tránh đọc lặp); hãy chép các tệp vào inbox"))
+                    continue
+                special = _not_a_file(path)
+                found.append(describe_file(path, relative, max_bytes) if special is None
+                             else _listed(path, relative, special))
+            except OSError as refused:  # a path the system will not even look at (over 4,096 bytes, say)
+                if name in subfolders:
+                    subfolders.remove(name)  # listed here, once, not again when the walk fails to open it
+                    found.append(_listed(path, relative + "/", f"thư mục không mở được ({describe_os_error(refused)}"
+                                                               "): các tệp trong đó chưa được đọc"))
+                else:
+                    found.append(_listed(path, relative, f"không mở được ({describe_os_error(refused)})"))
     for error in unopened:
         path = Path(error.filename) if error.filename else inbox
         relative = readable_path(path.relative_to(inbox).as_posix()) if path != inbox else "."
@@ -157,7 +165,21 @@ def describe_os_error(error: OSError) -> str:
         return "không có quyền đọc tệp" if error.errno != errno.EBUSY else "tệp đang bị chương trình khác khóa"
     if error.errno in (errno.EBUSY, errno.ETXTBSY):
         return "tệp đang bị chương trình khác khóa"
+    if error.errno == errno.ENAMETOOLONG:
+        return "tên hoặc đường dẫn quá dài: hãy đặt tên tệp, tên thư mục ngắn hơn"
     return f"tệp không đọc được (lỗi hệ thống số {error.errno})"
+
+
+def describe_write_error(error: OSError) -> str:
+    """Why a file or folder could not be written, in words staff understand."""
+    if isinstance(error, PermissionError):
+        return "không có quyền ghi vào đó, hoặc tệp đang mở trong Excel"
+    if isinstance(error, (NotADirectoryError, FileExistsError)):
+        return "một phần của đường dẫn là tệp, không phải thư mục"
+    known = {errno.ENOSPC: "ổ đĩa đã đầy", errno.EROFS: "ổ đĩa chỉ cho đọc",
+             errno.ENAMETOOLONG: "tên hoặc đường dẫn quá dài",
+             getattr(errno, "EDQUOT", -1): "đã hết dung lượng được cấp"}
+    return known.get(error.errno or 0, f"lỗi hệ thống số {error.errno}")
 
 
 def readable_path(relative: str) -> str:

@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.config.limits import LIMITS, Limits
 from pipeline.intake.cells import as_text, is_blank
+from pipeline.intake.discover import describe_os_error
 from pipeline.intake.guard import guard_bytes
 from pipeline.vi.text import loose_key
 from schemas.consolidated import (
@@ -86,7 +87,8 @@ def read_ours(path: Path, data: bytes, *, kind: str = KIND_CONSOLIDATED, limits:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:
-        return Refused(path, f"không mở được tệp ({type(error).__name__})")
+        why = describe_os_error(error) if isinstance(error, OSError) else "cấu trúc bảng tính không đọc được"
+        return Refused(path, f"không mở được tệp ({why})")
     names = {loose_key(name): name for name in book.sheet_names}
     if loose_key(SHEET_META) not in names:
         return Refused(path, "không có trang ẩn _meta (có thể là bài nộp của một trường hoặc một bảng tính khác)")

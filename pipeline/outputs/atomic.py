@@ -16,7 +16,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     The temporary file lives in the same folder so that the final ``os.replace`` is atomic.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    # a short prefix: the temporary name must pass the name limit wherever the target's does
+    handle, name = tempfile.mkstemp(prefix=f".{target.stem[:40]}.", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     temporary = Path(name)
     umask = os.umask(0)

@@ -11,6 +11,7 @@ gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import math
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline.intake.discover import readable_path
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.xlsx import FONT, new_workbook
 from schemas.rules import SEVERITY_LABEL, Finding
@@ -40,9 +42,20 @@ NOTE = (
 )
 
 
+STEM_CHARS, STEM_BYTES = 60, 150  # of the school's file name in the copy's: within 255 bytes and Windows' 260
+
+
 def marked_path(folder: Path, unit: str, source: Path) -> Path:
-    """``phan_hoi/<mã đơn vị>_danh_dau_<tên tệp>.xlsx``."""
-    return folder / f"{unit}_danh_dau_{source.stem}.xlsx"
+    """``phan_hoi/<mã đơn vị>_danh_dau_<tên tệp>.xlsx``; a long name is cut (at a character, within
+    :data:`STEM_CHARS` characters and :data:`STEM_BYTES` bytes) and ends with six hex digits of itself, so
+    that two long names that begin alike stay apart."""
+    stem = readable_path(source.stem)
+    short = stem[:STEM_CHARS]
+    while len(short.encode("utf-8")) > STEM_BYTES:
+        short = short[:-1]
+    if short != stem:
+        short = f"{short.rstrip()}_{hashlib.sha256(stem.encode('utf-8')).hexdigest()[:6]}"
+    return folder / f"{unit}_danh_dau_{short}.xlsx"
 
 
 def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -> bool:
@@ -72,7 +85,7 @@ def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -
     if not any(name in notes for name, _, _ in sheets):
         return False
     with atomic_path(target) as temporary:
-        workbook = new_workbook(temporary, f"Bản đánh dấu: {source.name}")
+        workbook = new_workbook(temporary, f"Bản đánh dấu: {readable_path(source.name)}")
         _write_note(workbook)
         for name, hidden, grid in sheets:
             _write_sheet(workbook, name, hidden, grid, notes.get(name, {}))
