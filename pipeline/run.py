@@ -267,7 +267,7 @@ def take_in(year: YearConfig, files: Sequence[InboxFile] | Path, *, workers: int
     readable = [o for o in outcomes if o.status != REJECTED and o.submission is not None]
     decided = {o.file.relative: o for o in supersede(readable, year.document_dates)}
     outcomes = [decided.get(o.file.relative, o) for o in outcomes]
-    winners = [o for o in outcomes if o.file.relative in decided and o.status != SUPERSEDED]
+    winners = [o for o in outcomes if o.file.relative in decided and o.status not in (SUPERSEDED, REJECTED)]
     clock.lap("identify")
     submissions = {o.file.relative: o.submission for o in winners if o.submission is not None}
     validated = validate_submissions(list(submissions.values()), year)

@@ -191,6 +191,10 @@ _RULES = [
              "": Message('mã "{code}" nhưng tên đơn vị "{given}"',
                          "chọn đúng mã của đơn vị mình trong danh sách ở trang Đơn vị (tên này ứng với một mã khác "
                          "trong danh mục) rồi gửi lại"),
+             "contested": Message('mã "{code}" nhưng {what} {given} khác danh mục của mã này, trong khi một tệp '
+                                  "khác của mã này khớp danh mục",
+                                  "chọn đúng mã của đơn vị mình ở trang Đơn vị; nếu đúng là mã của đơn vị mình, để "
+                                  "chương trình tự điền tên, loại, cấp học, địa bàn theo mã rồi gửi lại"),
          }),
     # ---- row errors: the row is not scored
     Rule("R01", "row", "Thiếu thông tin bắt buộc", "Dòng thiếu thông tin bắt buộc không được chấm điểm.", {

@@ -425,6 +425,43 @@ def test_a_school_that_picks_its_neighbours_code_is_held_not_mixed_in(config, tm
     assert rows[b.code][4] == "Có tệp bị từ chối" and rows[a.code][4] == "Đã nộp — hợp lệ"
 
 
+def test_a_newer_file_whose_form_contradicts_its_code_does_not_replace_the_units_genuine_one(config, tmp_path: Path
+                                                                                            ) -> None:
+    """B takes A's code and types its own name in a form of its own (not the name of any roster unit, so not the
+    F13 of a name that is another unit's): W08 alone let B's newer file supersede A's. Now B's file is held."""
+    import json
+
+    import openpyxl
+
+    year = config.for_year(YEAR)
+    a_unit, b_unit = year.units.iloc[4], year.units.iloc[5]
+    a, b = make_unit_data(a_unit, YEAR, seed=1), make_unit_data(b_unit, YEAR, seed=2)
+    b.unit.update(ma_don_vi=a.code, ten_don_vi=f"Trg {b.name}", ngay_lap=a.unit["ngay_lap"] + dt.timedelta(days=3))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_template(year, inbox / "a.xlsx", a.fill())
+    write_template(year, inbox / "b.xlsx", b.fill())
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    folder = tmp_path / "outbox" / YEAR
+    status = {f["path"]: (f["status"], f["unit"]) for f in json.loads((folder / "manifest.json").read_text())["files"]}
+    assert status == {"a.xlsx": ("accepted", a.code), "b.xlsx": ("rejected", None)}
+    texts = [str(v) for sheet in openpyxl.load_workbook(folder / "phan_hoi" / f"{a.code}.xlsx")
+             for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    b_people = {p["ho_ten"] for p in b.individuals} - {p["ho_ten"] for p in a.individuals}
+    assert not [t for t in texts if t in b_people or "b.xlsx" in t]
+    (held,) = [p for p in folder.glob("phan_hoi/chua_ro_don_vi_b_*.xlsx") if "_danh_dau_" not in p.name]
+    rows = list(openpyxl.load_workbook(held)["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True))
+    assert ("F13", f'mã "{a.code}" nhưng tên đơn vị "Trg {b.name}" khác danh mục của mã này, trong khi một tệp '
+                   "khác của mã này khớp danh mục") in [(r[2], r[5]) for r in rows]
+    book = openpyxl.load_workbook(folder / f"TongHop_DienHinh_{YEAR}.xlsx")
+    staff = [r for r in book["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True) if r[3] == "F13"]
+    assert len(staff) == 1 and "a.xlsx" in staff[0][-1] and a.code in staff[0][-1]
+    (inbox / "a.xlsx").unlink()  # alone, a form that differs from the roster is used, with its warning
+    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    status = {f["path"]: (f["status"], f["unit"]) for f in json.loads((folder / "manifest.json").read_text())["files"]}
+    assert status == {"b.xlsx": ("accepted", a.code)}
+
+
 def test_two_files_of_one_name_in_two_folders_get_two_marked_copies(config, tmp_path: Path) -> None:
     from pipeline.samples.faults import FAULTS, FaultContext
 

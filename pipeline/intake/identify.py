@@ -19,10 +19,10 @@ from pipeline.config.year import YearConfig
 from pipeline.intake.cells import as_text, parse_date
 from pipeline.intake.discover import InboxFile
 from pipeline.intake.normalise import Submission
-from pipeline.intake.outcome import SUPERSEDED, FileOutcome
+from pipeline.intake.outcome import REJECTED, SUPERSEDED, FileOutcome
 from pipeline.intake.read import REQUIRED_SHEETS, RawWorkbook
 from pipeline.vi.text import canonical_key, clean_text
-from schemas.rules import UNIT_HINT, Finding, finding
+from schemas.rules import HELD, UNIT_HINT, Finding, finding
 from schemas.submission import (
     SHEET_LISTS,
     SHEET_META,
@@ -165,7 +165,10 @@ def _padded_code(code: str, known: Iterable[str]) -> str | None:
 def supersede(outcomes: Sequence[FileOutcome], window: tuple[dt.date, dt.date]) -> list[FileOutcome]:
     """Of several files of one unit, the newest (ngày lập, then file time) wins; the others become superseded,
     each with a W14 naming the winner. A ngày lập outside ``window``, the plausible dates of the school year (R04),
-    counts as not written. Returns the outcomes in the same order."""
+    counts as not written. A file whose `Đơn vị` form contradicts the roster (W08: another name, type, level or area
+    than the code's) never wins over one of that unit that agrees with it: when newer, it is held (F13, attributed
+    to no unit) — a school that chose its neighbour's code must not replace the neighbour's genuine file. Returns
+    the outcomes in the same order."""
 
     def recency(outcome: FileOutcome) -> tuple[dt.date, float, str]:
         return _recency(outcome, window)
@@ -178,17 +181,38 @@ def supersede(outcomes: Sequence[FileOutcome], window: tuple[dt.date, dt.date]) 
     for outcome in outcomes:
         if outcome.unit:
             by_unit.setdefault(outcome.unit, []).append(outcome)
-    losers: dict[str, FileOutcome] = {}
+    decided: dict[str, FileOutcome] = {}
     for group in by_unit.values():
         if len(group) < 2:
             continue
-        ranked = sorted(group, key=recency, reverse=True)
-        winner = ranked[0]
-        for loser in ranked[1:]:
-            losers[loser.file.relative] = replace(loser, status=SUPERSEDED, findings=(*loser.findings, finding(
-                "W14", loser.file.relative, made=made_on(loser), winner=winner.file.relative,
-                winner_made=made_on(winner))))
-    return [losers.get(o.file.relative, o) for o in outcomes]
+        agreeing = [o for o in group if not _contradicts(o)]
+        winner = max(agreeing or group, key=recency)
+        for other in group:
+            if other is winner:
+                continue
+            if _contradicts(other) and recency(other) > recency(winner):
+                decided[other.file.relative] = _held(other, winner)
+            else:
+                decided[other.file.relative] = replace(other, status=SUPERSEDED, findings=(*other.findings, finding(
+                    "W14", other.file.relative, made=made_on(other), winner=winner.file.relative,
+                    winner_made=made_on(winner))))
+    return [decided.get(o.file.relative, o) for o in outcomes]
+
+
+def _contradicts(outcome: FileOutcome) -> bool:
+    return any(f.rule == "W08" for f in outcome.findings)
+
+
+def _held(outcome: FileOutcome, agreeing: FileOutcome) -> FileOutcome:
+    """A newer file of a unit whose form contradicts the roster, while an older one agrees: held for staff (F13)."""
+    first = next(f for f in outcome.findings if f.rule == "W08")
+    unit = outcome.unit or ""
+    held = finding(HELD, outcome.file.relative, "contested", sheet=first.sheet, cell=first.cell, column=first.column,
+                   code=unit, given=first.found, what=first.column.lower(),
+                   staff_note=f"{first.column.lower()} trong tệp khác danh mục của mã {unit}, mà tệp "
+                              f"{agreeing.file.relative} của mã này khớp danh mục — tệp mới hơn này được giữ lại: "
+                              "hỏi lại đơn vị nào đã gửi")
+    return replace(outcome, status=REJECTED, unit=None, submission=None, findings=(*outcome.findings, held))
 
 
 def _recency(outcome: FileOutcome, window: tuple[dt.date, dt.date]) -> tuple[dt.date, float, str]:
