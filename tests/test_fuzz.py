@@ -4,6 +4,7 @@ nothing raises, no internal error, and the outputs are written (SPEC §9, reliab
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -29,13 +30,20 @@ VALUES = st.one_of(
     st.booleans(),
     st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)),
 )
-NAMES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\\\x00"), min_size=1, max_size=30)
+# File names as the file system holds them: any text (NFD, right-to-left, emoji, spaces, dots), bytes that are not
+# UTF-8 (a zip unpacked from another system), and long names (up to the 255-byte limit).
+NAMES = st.one_of(
+    st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1, max_size=80).map(
+        lambda text: text.encode("utf-8")),
+    st.binary(min_size=1, max_size=60).map(lambda raw: raw.replace(b"/", b"_").replace(b"\x00", b"_")),
+    st.integers(150, 240).map(lambda n: ("Báo cáo điển hình " * 20).encode("utf-8")[:n]),
+)
 
 
 @settings(max_examples=5, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_any_values_and_any_names_end_with_a_status_for_every_file(config, tmp_path_factory, data) -> None:
+def test_any_values_and_any_names_end_with_a_status_for_every_file(config, tmp_path_factory, capsys, data) -> None:
     year = config.for_year(YEAR)
     base = tmp_path_factory.mktemp("fuzz")
     inbox = base / "inbox"
@@ -47,12 +55,14 @@ def test_any_values_and_any_names_end_with_a_status_for_every_file(config, tmp_p
             for key in list(row):
                 if data.draw(st.booleans()):
                     row[key] = data.draw(VALUES)
-        name = f"{n}_{data.draw(NAMES).strip() or 'x'}"[:40].rstrip(". ") + ".xlsx"
+        stem = data.draw(NAMES)[:240]
+        path = Path(os.fsdecode(os.path.join(os.fsencode(inbox), f"{n}_".encode() + stem + b".xlsx")))
         try:
-            write_template(year, inbox / name, unit.fill())
+            write_template(year, path, unit.fill())
         except (OSError, ValueError, TypeError, OverflowError):
-            (inbox / name).write_bytes(b"")  # a value the writer cannot hold: the school's file is empty then
+            path.write_bytes(b"")  # a value the writer cannot hold: the school's file is empty then
     outbox = base / "outbox"
+    capsys.readouterr()
     assert main(["consolidate", "--inbox", str(inbox), "--outbox", str(outbox), "--year", YEAR,
                  "--config", str(ROOT / "config")]) == 0
     import json
@@ -61,3 +71,5 @@ def test_any_values_and_any_names_end_with_a_status_for_every_file(config, tmp_p
     assert len(manifest["files"]) == count and {f["status"] for f in manifest["files"]} <= STATUSES
     assert (outbox / YEAR / f"TongHop_DienHinh_{YEAR}.xlsx").is_file()
     assert (outbox / YEAR / f"HoSo_DeNghi_{YEAR}.docx").is_file()
+    err = capsys.readouterr().err
+    assert "Lỗi nội bộ" not in err and "Traceback" not in err and "Warning" not in err, err
