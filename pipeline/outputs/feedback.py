@@ -23,6 +23,7 @@ from pipeline.intake.outcome import ACCEPTED, REJECTED, STATUS_LABEL, SUPERSEDED
 from pipeline.intake.workers import die_with_parent
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
+from pipeline.outputs.swap import moment
 from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_meta, write_table
 from schemas.consolidated import KIND_FEEDBACK
 from schemas.rules import RULES, SEVERITY_LABEL, Finding
@@ -128,6 +129,7 @@ def _write_unit(job: UnitJob) -> list[Path]:
             copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
                    [copy.name for copy in copies], job.meta)
+    moment("feedback")
     return copies
 
 

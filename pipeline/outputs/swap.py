@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,20 @@ from filelock import FileLock, Timeout
 
 STAGING, OLD, LOCK = ".dang-ghi", ".ban-cu", ".khoa"
 COMPLETE = ".xong"  # written into the staging folder once every output is in it
+
+
+# For the kill tests only: "<moment>:<file>" makes a run write <file> when it reaches <moment> and wait there to
+# be killed, so that a kill -9 lands exactly at that moment, in the main process or in a worker.
+KILL_AT = "PIPELINE_KILL_AT"
+MOMENTS = ("read", "summary", "feedback", "complete", "swap")
+
+
+def moment(name: str) -> None:
+    """Mark a moment of a consolidation (see :data:`KILL_AT`); nothing happens unless a kill test asks for it."""
+    wanted, _, marker = os.environ.get(KILL_AT, "").partition(":")
+    if wanted == name and marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(600)
 
 
 class OutboxBusy(Exception):
@@ -65,8 +80,8 @@ def staging_folder(folder: Path, school_year: str) -> Path:
 def recover(folder: Path, school_year: str) -> None:
     """Finish a swap a crash interrupted, or discard an incomplete staging folder (call while holding the lock)."""
     staging, old = folder / STAGING, folder / OLD
-    if (staging / COMPLETE).exists():
-        staged = (staging / COMPLETE).read_text(encoding="utf-8").splitlines()
+    staged = _journal(staging / COMPLETE, school_year)
+    if staged:  # complete: the new outputs win
         _move_into_place(folder, staging, old, staged, school_year)
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
@@ -75,11 +90,29 @@ def recover(folder: Path, school_year: str) -> None:
 def swap(folder: Path, staging: Path, school_year: str) -> None:
     """Put the staged outputs in place of the previous ones (call while holding the lock)."""
     staged = [name for name in our_outputs(school_year) if (staging / name).exists()]
-    (staging / COMPLETE).write_text("\n".join(staged), encoding="utf-8")  # from here on, the new run wins
+    sync = getattr(os, "sync", None)  # every staged byte on disk before the journal says the new run wins
+    if sync is not None:
+        sync()
+    with open(staging / COMPLETE, "w", encoding="utf-8") as journal:  # from here on, the new run wins
+        journal.write("\n".join(staged))
+        journal.flush()
+        os.fsync(journal.fileno())
     _fsync_folder(staging)
+    moment("complete")
     _move_into_place(folder, staging, folder / OLD, staged, school_year)
     shutil.rmtree(folder / OLD, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _journal(path: Path, school_year: str) -> list[str]:
+    """The names a complete staging folder holds; [] when it is not complete — no journal, or one that a power cut
+    left empty or cut (then the previous outputs, never moved, stay)."""
+    try:
+        staged = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    outputs = our_outputs(school_year)
+    return staged if staged and set(staged) <= set(outputs) and "manifest.json" in staged else []
 
 
 def _move_into_place(folder: Path, staging: Path, old: Path, staged: list[str], school_year: str) -> None:
@@ -95,6 +128,7 @@ def _move_into_place(folder: Path, staging: Path, old: Path, staged: list[str], 
             if (old / name).exists():
                 _remove(old / name)
             os.replace(folder / name, old / name)
+            moment("swap")
         if pending:
             os.replace(staging / name, folder / name)
     _fsync_folder(folder)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.outputs.swap import OLD, STAGING, recover, swap
+from pipeline.outputs.swap import KILL_AT, LOCK, MOMENTS, OLD, STAGING, locked, recover, swap
 from pipeline.samples.demo import write_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,31 +66,48 @@ def test_a_removed_file_takes_its_outputs_with_it_and_staff_files_stay(inbox: Pa
     assert not (folder / STAGING).exists() and not (folder / OLD).exists()
 
 
+def _kill_at(moment: str, inbox: Path, outbox: Path, marker: Path) -> None:
+    """Run a consolidation, kill -9 it and its workers the moment it reaches ``moment`` (swap.KILL_AT)."""
+    process = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, env={**os.environ, KILL_AT: f"{moment}:{marker}"})
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), f"the run never reached {moment}"
+    os.killpg(process.pid, signal.SIGKILL)  # the run and its workers
+    process.wait()
+    marker.unlink()
+
+
 @pytest.mark.skipif(os.name != "posix", reason="kill -9 of a process group")
 def test_a_kill_at_any_moment_leaves_one_runs_outputs_whole(inbox: Path, tmp_path: Path) -> None:
+    """kill -9 at each moment of a run: before its journal is complete, the previous outputs stay, untouched and
+    whole; once it is, the next run's recovery puts the killed run's outputs in place, whole. No staging or
+    temporary file is left, and a run after it writes exactly what a run on a clean outbox writes."""
     outbox = tmp_path / "outbox"
     folder = outbox / YEAR
     assert subprocess.run(_command(inbox, outbox), capture_output=True, check=False).returncode == 0
     previous = _ours(folder)
+    shutil.copytree(outbox, tmp_path / "previous")
     next(p for p in sorted(inbox.rglob("*.xlsx")) if not p.name.startswith("~$")).unlink()  # the next run differs
-    for moment in ("reading", "writing feedback"):
-        process = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            staged = list((folder / STAGING / "phan_hoi").glob("*.xlsx")) if (folder / STAGING).exists() else []
-            if (moment == "reading" and (folder / STAGING).exists()) or (moment == "writing feedback" and staged):
-                break
-            time.sleep(0.01)
-        os.killpg(process.pid, signal.SIGKILL)  # the run and its workers
-        process.wait()
-        assert _ours(folder) == previous, moment  # the previous run's outputs, whole
+    recovered = {}
+    for moment in MOMENTS:
+        _kill_at(moment, inbox, outbox, tmp_path / "here")
+        before = _ours(folder)
+        with locked(folder):
+            recover(folder, YEAR)  # what the next run does first
+        recovered[moment] = _ours(folder)
+        assert [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != LOCK] == [], moment
+        if moment in ("read", "summary", "feedback"):  # before the journal: nothing of the killed run is in place
+            assert before == recovered[moment] == previous, moment
+        shutil.rmtree(outbox)
+        shutil.copytree(tmp_path / "previous", outbox)  # the previous run's outputs again, for the next moment
+        if moment == "swap":
+            assert before not in (previous, recovered[moment])  # killed half-way through the renames
     assert subprocess.run(_command(inbox, outbox), capture_output=True, check=False).returncode == 0
-    after = _ours(folder)
-    assert after != previous and not (folder / STAGING).exists() and not (folder / OLD).exists()
-    fresh = tmp_path / "fresh"
-    assert subprocess.run(_command(inbox, fresh), capture_output=True, check=False).returncode == 0
-    assert after == _ours(fresh / YEAR)  # exactly what a run on a clean outbox writes
+    new = _ours(folder)
+    assert new != previous and not (folder / STAGING).exists() and not (folder / OLD).exists()
+    assert recovered["complete"] == recovered["swap"] == new  # the killed run's outputs, whole, once journaled
 
 
 def _children(pid: int) -> set[int]:
@@ -156,15 +173,40 @@ def test_an_interrupted_swap_is_finished_by_the_next_run(tmp_path: Path) -> None
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json"]
 
 
+@pytest.mark.parametrize("journal", ["", f"TongHop_DienHinh_{YEAR}.xl", "\x00\x00\x00"])
+def test_a_journal_a_power_cut_left_empty_or_cut_keeps_the_previous_outputs(tmp_path: Path, journal: str) -> None:
+    """The journal says the new run won only once it names its outputs: an empty or cut one (its bytes never
+    reached the disk) means the swap never began, so the previous outputs stay and the staging folder goes."""
+    folder = tmp_path / YEAR
+    (folder / "phan_hoi").mkdir(parents=True)
+    (folder / "phan_hoi" / "cu.xlsx").write_bytes(b"old")
+    (folder / "manifest.json").write_bytes(b"old manifest")
+    staging = folder / STAGING
+    staging.mkdir()
+    (staging / "manifest.json").write_bytes(b"")
+    (staging / ".xong").write_text(journal, encoding="utf-8")
+    recover(folder, YEAR)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+        "manifest.json", "phan_hoi/cu.xlsx"]
+    assert (folder / "manifest.json").read_bytes() == b"old manifest"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kill -9 of a process group")
 def test_a_second_run_on_the_same_outbox_is_refused_at_once(inbox: Path, tmp_path: Path) -> None:
+    """While a run holds the outbox (held at a moment, so the test does not race it), a second is refused at once;
+    once the first has died, the system has released its lock and a run goes through."""
     outbox = tmp_path / "outbox"
-    folder = outbox / YEAR
-    first = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not (folder / STAGING).exists() and time.monotonic() < deadline:
+    marker = tmp_path / "here"
+    first = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True, env={**os.environ, KILL_AT: f"summary:{marker}"})
+    deadline = time.monotonic() + 120
+    while not marker.exists() and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert marker.exists()
     started = time.monotonic()
     second = subprocess.run(_command(inbox, outbox), capture_output=True, text=True, check=False)
     assert second.returncode == 2 and time.monotonic() - started < 30
-    assert "Một lần tổng hợp khác đang ghi vào" in second.stderr
-    assert first.wait(timeout=300) == 0
+    assert f'Một lần tổng hợp khác đang ghi vào "{outbox / YEAR}"' in second.stderr
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert subprocess.run(_command(inbox, outbox), capture_output=True, check=False).returncode == 0
