@@ -346,6 +346,42 @@ def test_a_ngay_lap_far_outside_the_school_year_dates_nothing(config, tmp_path: 
     assert [r[7] for r in rows[1:] if r[3] == "R04"] == ["ngày từ 01/01/2019 đến 31/12/2020 (ngày lập biểu của năm học)"]
 
 
+def test_file_times_and_the_time_zone_change_nothing_the_workbooks_say(config, tmp_path: Path, monkeypatch) -> None:
+    """Two files of one unit with the same ngày lập: the one its school saved last wins by the workbook's own
+    last-saved time, not by the file's time on this disk (a copy, an unzip or a mail client sets that); and the
+    outputs are the same bytes whatever the file times and the machine's time zone."""
+    import hashlib
+    import time
+
+    year = config.for_year(YEAR)
+    data = make_unit_data(year.units.iloc[2], YEAR, seed=8)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_template(year, inbox / "lan_1.xlsx", data.fill(), saved=dt.datetime(2020, 6, 2, 9, 0))
+    data.collectives[0]["ten_tap_the"] = "Tổ Toán - Tin (bản sửa)"
+    write_template(year, inbox / "lan_2.xlsx", data.fill(), saved=dt.datetime(2020, 6, 3, 9, 0))
+    os.utime(inbox / "lan_2.xlsx", (1_500_000_000, 1_500_000_000))  # older on this disk than lan_1.xlsx
+
+    def run(outbox: Path, zone: str, shift: int) -> dict[str, str]:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        for path in inbox.iterdir():
+            os.utime(path, (path.stat().st_mtime + shift, path.stat().st_mtime + shift))
+        assert _consolidate(inbox, outbox) == 0
+        return {p.relative_to(outbox).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(outbox.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+    try:
+        first = run(tmp_path / "a", "Asia/Ho_Chi_Minh", 0)
+        second = run(tmp_path / "b", "Pacific/Kiritimati", 86_400 * 3)  # UTC+14, files three days newer
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert first == second
+    manifest = json.loads((tmp_path / "a" / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["path"]: e["status"] for e in manifest["files"]} == {"lan_1.xlsx": "superseded", "lan_2.xlsx": "accepted"}
+
+
 def test_the_hash_is_of_the_bytes_that_were_read(config, tmp_path: Path) -> None:
     """A file replaced between discovery and reading is recorded with the hash of what was read, not of
     what discovery saw (nor of nothing)."""

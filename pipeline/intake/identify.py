@@ -216,8 +216,11 @@ def _held(outcome: FileOutcome, agreeing: FileOutcome) -> FileOutcome:
 
 
 def _recency(outcome: FileOutcome, window: tuple[dt.date, dt.date]) -> tuple[dt.date, float, str]:
+    """How new a file is: its ngày lập, then when it was last saved — by the workbook's own properties, which
+    copying, unzipping or a time zone do not change; the file's time only when it has none —, then its path."""
     made = outcome.submission.unit.get(UnitForm.ngay_lap) if outcome.submission else None
     parsed = parse_date(made).value if made is not None else None
     if not isinstance(parsed, dt.date) or not window[0] <= parsed <= window[1]:
         parsed = None
-    return (parsed or dt.date.min), outcome.file.modified, outcome.file.relative
+    saved = outcome.saved.replace(tzinfo=dt.timezone.utc).timestamp() if outcome.saved else outcome.file.modified
+    return (parsed or dt.date.min), saved, outcome.file.relative
