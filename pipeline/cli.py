@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -161,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors="replace")
+    if not sys.warnoptions:  # a library's warning is English for maintainers (python -W shows them), never for staff
+        warnings.simplefilter("ignore")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -226,18 +226,24 @@ _TOML_REASONS = {
     "Unterminated string": 'thiếu dấu " đóng chuỗi chữ',
     "Illegal character": "có ký tự không hợp lệ (ví dụ xuống dòng giữa chuỗi chữ)",
     "Invalid statement": "dòng không đúng dạng khóa = giá trị",
+    "Expected newline or end of document after a statement": "sau giá trị còn chữ thừa (mỗi dòng một khóa = giá "
+                                                             "trị; số không viết số 0 ở đầu, chữ đặt trong \"…\")",
+    "Invalid initial character for a key part": "tên khóa không hợp lệ (có thể thừa dấu phẩy)",
+    "Unescaped '\\' in a string": 'có dấu \\ trong chuỗi chữ: viết \\\\ hoặc dùng dấu nháy đơn \'…\'',
+    'Expected "\'\'\'"': "thiếu dấu \'\'\' đóng chuỗi chữ nhiều dòng",
 }
+_TOML_UNKNOWN = "tệp không đúng dạng TOML ở chỗ này (mở bản mẫu config/cai_dat.toml để so)"
 
 
 def _explain_toml(error: tomllib.TOMLDecodeError) -> str:
     """tomllib's message, with its position and reason in Vietnamese."""
     text = str(error)
-    reason, _, position = text.rpartition(" (at line ")
-    if not position:
-        return text
-    line, _, column = position.rstrip(")").partition(", column ")
-    said = next((vi for en, vi in _TOML_REASONS.items() if reason.startswith(en)), reason)
-    return f"dòng {line}, cột {column}: {said}"
+    reason, _, position = text.rpartition(" (at ")
+    said = next((vi for en, vi in _TOML_REASONS.items() if reason.startswith(en)), _TOML_UNKNOWN)
+    if position.startswith("line "):
+        line, _, column = position.removeprefix("line ").rstrip(")").partition(", column ")
+        return f"dòng {line}, cột {column}: {said}"
+    return f"cuối tệp: {said}"  # tomllib says "at end of document": something opened was never closed
 
 
 def _parse_settings(raw: Mapping[str, Any], source: str, problems: list[str]) -> Settings | None:

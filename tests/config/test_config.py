@@ -3,6 +3,7 @@ expected, and exit status 2 — never a traceback."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -238,3 +239,19 @@ def test_limits_in_the_settings_refuse_a_file_with_their_own_numbers(config_dir:
                  "--year", "2019-2020"]) == 0  # through the worker processes
     manifest = (tmp_path / "o" / "2019-2020" / "manifest.json").read_text(encoding="utf-8")
     assert '"status": "rejected"' in manifest
+
+
+@pytest.mark.parametrize("text", ['a = ', 'a = 1\na = 2', '[x]\n[x]', 'a = "x', 'a = 1 b', '= 1', "a = '''",
+                                  'a = {b=1,}', 'a = "\\q"', 'a = 01', 'a = [1,', 'a = tru', 'a = 1979-05-27T'])
+def test_a_toml_mistake_is_explained_in_vietnamese_never_in_tomllibs_english(text: str) -> None:
+    import tomllib
+
+    from pipeline.config.load import _explain_toml
+
+    with pytest.raises(tomllib.TOMLDecodeError) as caught:
+        tomllib.loads(text)
+    said = _explain_toml(caught.value)
+    assert re.match(r"(dòng \d+, cột \d+|cuối tệp): ", said), said
+    english = {"invalid", "expected", "cannot", "unclosed", "unterminated", "illegal", "unescaped", "value", "line",
+               "column", "end", "document", "statement", "key", "string", "after", "overwrite", "declare", "twice"}
+    assert not english & {word.lower() for word in re.findall(r"\w+", said)}, said
