@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.config.limits import Limits
 from pipeline.config.links import load_links
 from pipeline.config.load import Config, ConfigError, load_config
 from pipeline.config.schoolyear import parse_school_year, year_start, years_between
@@ -119,8 +120,8 @@ def load_configuration(directory: Path) -> Config:
     return load_config(directory, guard=_guard_spreadsheet)
 
 
-def _guard_spreadsheet(path: Path) -> str | None:
-    refused = guard_file(path)
+def _guard_spreadsheet(path: Path, limits: Limits) -> str | None:
+    refused = guard_file(path, limits)
     return None if refused is None else f"{refused.found}; cần {refused.expected}"
 
 
@@ -361,7 +362,7 @@ def review_period(config: Config, first: str, last: str, outbox: Path) -> Review
         raise RunError(f"Chưa có bản tổng hợp nào của các năm học {years[0]} đến {years[-1]} trong \"{outbox}\" (cần "
                        f"{summary_path(outbox / years[0], years[0])}…); hãy tổng hợp từng năm trước: make consolidate "
                        "YEAR=<năm học>.")
-    confirmations, problems = load_links(config.directory, guard=_guard_spreadsheet)
+    confirmations, problems = load_links(config.directory, guard=_guard_spreadsheet, limits=config.settings.limits)
     if problems:
         raise ConfigError(problems)
     period = review(books, years, config.roster, confirmations)

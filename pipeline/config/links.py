@@ -15,6 +15,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from pipeline.config.limits import LIMITS, Limits
 from pipeline.config.register import cell_text
 from pipeline.config.schoolyear import parse_school_year
 from pipeline.vi.text import canonical_key, clean_text, loose_key
@@ -57,14 +58,14 @@ class Confirmation:
     row: int  # its row in lien_ket.xlsx
 
 
-def load_links(directory: Path, guard: Callable[[Path], str | None] | None = None
+def load_links(directory: Path, guard: Callable[[Path, Limits], str | None] | None = None, limits: Limits = LIMITS
                ) -> tuple[list[Confirmation], list[str]]:
     """The settled links of ``directory/lien_ket.xlsx`` (none when it is absent) and the problems found."""
     path = directory / LINKS_FILE
     if not path.is_file():
         return [], []
     source = f"{directory.name}/{LINKS_FILE}"
-    refused = guard(path) if guard is not None else None
+    refused = guard(path, limits) if guard is not None else None
     if refused is not None:
         return [], [f"{source}: {refused}."]
     return read_links(path.read_bytes(), source)

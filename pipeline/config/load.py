@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.config.criteria import parse_criteria
 from pipeline.config.labels import LabelSet, Vocabulary, parse_label_sets
-from pipeline.config.limits import parse_limits
+from pipeline.config.limits import Limits, parse_limits
 from pipeline.config.register import REGISTER_FILE, Register, read_register, received_in
 from pipeline.config.roster import check_roster, read_roster, units_in_year
 from pipeline.config.schoolyear import parse_school_year, years_between
@@ -118,13 +118,14 @@ class Config:
         return year
 
 
-def load_config(directory: Path, *, guard: Callable[[Path], str | None] | None = None) -> Config:
+def load_config(directory: Path, *, guard: Callable[[Path, Limits], str | None] | None = None) -> Config:
     """Load and check every configuration file.
 
     Args:
         directory: the configuration folder.
-        guard: checks a spreadsheet before any parser sees it (the same guard as submissions: a stray cell at
-            XFD1048576 in the roster would abort python-calamine); returns why it must not be read, or None.
+        guard: checks a spreadsheet within the settings' limits before any parser sees it (the same guard as
+            submissions: a stray cell at XFD1048576 in the roster would abort python-calamine); returns why it
+            must not be read, or None.
 
     Raises:
         ConfigError: with every problem found, in Vietnamese.
@@ -134,13 +135,17 @@ def load_config(directory: Path, *, guard: Callable[[Path], str | None] | None =
         raise ConfigError([f'Không tìm thấy thư mục cấu hình "{directory}"; cần thư mục chứa '
                            f"{', '.join(CONFIG_FILES)}."])
     problems: list[str] = []
+    settings_bytes = _read_bytes(directory / SETTINGS_FILE)
+    settings_raw = _read_toml(directory / SETTINGS_FILE, settings_bytes, problems)
+    # the spreadsheets pass the guard within the settings' limits (their problems are said with the settings')
+    limits = parse_limits(settings_raw.get("gioi_han") if settings_raw else None, "", [])
     for spreadsheet in (ROSTER_FILE, REGISTER_FILE):
         path = directory / spreadsheet
-        refused = guard(path) if guard is not None and path.is_file() else None
+        refused = guard(path, limits) if guard is not None and path.is_file() else None
         if refused is not None:
             raise ConfigError([f"{name}/{spreadsheet}: {refused}."])
-    loaded = {file: _read_bytes(directory / file) for file in LOADED_FILES}  # each file read once
-    settings_raw = _read_toml(directory / SETTINGS_FILE, loaded[SETTINGS_FILE], problems)
+    loaded = {file: settings_bytes if file == SETTINGS_FILE else _read_bytes(directory / file)
+              for file in LOADED_FILES}  # each file read once
     labels_raw = _read_toml(directory / LABELS_FILE, loaded[LABELS_FILE], problems)
     criteria_raw = _read_toml(directory / CRITERIA_FILE, loaded[CRITERIA_FILE], problems)
     roster_raw, roster_problems = read_roster(directory / ROSTER_FILE, loaded[ROSTER_FILE])

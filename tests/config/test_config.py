@@ -114,6 +114,8 @@ CASES = {
                                              "so_lon_nhat = 100000000000000000000"),
                                   ["so_lon_nhat = 100000000000000000000, cần số lớn nhất (giá trị tuyệt đối) của mọi ô "
                                    "số trong tệp: một số nguyên từ 1 đến 1.000.000.000.000.000"]),
+    "roster beyond a lowered limit": (_edit_text("cai_dat.toml", "so_dong = 100000", "so_dong = 5"),
+                                      ["config/don_vi.xlsx: trang «Đơn vị»", "dữ liệu mỗi trang trong 5 dòng"]),
     "limit unknown": (_edit_text("cai_dat.toml", "so_o = 2000000", "so_o = 2000000\nso_trang = 5"),
                       ["config/cai_dat.toml, mục [gioi_han]: không có giới hạn tên so_trang"]),
     "settings file too large": (lambda d: (d / "cai_dat.toml").write_text("# " + "x" * (1100 * 1024), encoding="utf-8"),
@@ -230,11 +232,11 @@ def test_limits_in_the_settings_refuse_a_file_with_their_own_numbers(config_dir:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "truong.xlsx").write_bytes(template.read_bytes())
-    text = (config_dir / "cai_dat.toml").read_text(encoding="utf-8").replace("so_dong = 100000", "so_dong = 50")
+    text = (config_dir / "cai_dat.toml").read_text(encoding="utf-8").replace("so_cot = 1000", "so_cot = 15")
     (config_dir / "cai_dat.toml").write_text(text, encoding="utf-8")
     assert main(["check", str(inbox / "truong.xlsx"), "--config", str(config_dir), "--year", "2019-2020"]) == 0
     out = capsys.readouterr().out
-    assert "[F04]" in out and "dữ liệu mỗi trang trong 50 dòng, 1.000 cột và 2.000.000 ô" in out, out
+    assert "[F04]" in out and "dữ liệu mỗi trang trong 100.000 dòng, 15 cột và 2.000.000 ô" in out, out
     assert main(["consolidate", "--config", str(config_dir), "--inbox", str(inbox), "--outbox", str(tmp_path / "o"),
                  "--year", "2019-2020"]) == 0  # through the worker processes
     manifest = (tmp_path / "o" / "2019-2020" / "manifest.json").read_text(encoding="utf-8")
