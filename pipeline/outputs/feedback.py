@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.config.limits import LIMITS
 from pipeline.config.year import Settings, YearConfig
 from pipeline.intake.outcome import ACCEPTED, REJECTED, STATUS_LABEL, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.intake.workers import die_with_parent
@@ -125,7 +126,8 @@ def _write_unit(job: UnitJob) -> list[Path]:
         copy = marked_path(job.path.parent, job.unit or job.path.stem, Path(outcome.file.relative))
         if stems.count(stem) > 1:  # one name in two folders: the copies must not overwrite each other
             copy = copy.with_name(f"{copy.stem}_{_path_tag(outcome.file.relative)}{copy.suffix}")
-        if write_marked_copy(outcome.file.path, outcome.findings, copy):
+        limits = job.meta.settings.limits if job.meta is not None else LIMITS
+        if write_marked_copy(outcome.file.path, outcome.findings, copy, limits):
             copies.append(copy)
     write_feedback(job.path, job.unit, job.name, job.school_year, job.outcomes, job.collectives, job.individuals,
                    [copy.name for copy in copies], job.meta)

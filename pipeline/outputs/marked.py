@@ -23,7 +23,10 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline.config.limits import LIMITS, Limits
 from pipeline.intake.discover import readable_path
+from pipeline.intake.guard import Inflated, guard_bytes
+from pipeline.intake.read import parser_copy
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.xlsx import FONT, new_workbook
 from schemas.rules import SEVERITY_LABEL, Finding
@@ -58,20 +61,25 @@ def marked_path(folder: Path, unit: str, source: Path) -> Path:
     return folder / f"{unit}_danh_dau_{short}.xlsx"
 
 
-def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path) -> bool:
+def write_marked_copy(source: Path, findings: Sequence[Finding], target: Path, limits: Limits = LIMITS) -> bool:
     """Rebuild ``source`` from its values with every finding's cell marked; False if it cannot be marked.
 
     Args:
         source: the school's file (never modified).
         findings: the findings of that file; those without a cell mark their sheet's tab.
         target: where the copy goes.
+        limits: the settings' limits, within which the file is guarded again before it is parsed again.
     """
     if source.suffix.lower() not in MARKABLE or not any(f.sheet for f in findings):
         return False
     if any(f.rule in UNSAFE_TO_OPEN for f in findings):
         return False  # the guard or the reader refused it: no reader may try again
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(source.read_bytes()))  # any name, even one not UTF-8
+        data = source.read_bytes()  # by bytes: any name, even one not UTF-8
+        seen = Inflated()  # read again: guarded again (the file may have changed), then parsed as the reader does
+        if guard_bytes(data, seen, limits) is not None:
+            return False
+        book = CalamineWorkbook.from_filelike(io.BytesIO(parser_copy(data, seen)))
         try:
             sheets = [(m.name, m.visible != SheetVisibleEnum.Visible,
                        book.get_sheet_by_name(m.name).to_python(skip_empty_area=False)) for m in book.sheets_metadata]
@@ -113,7 +121,8 @@ def _write_sheet(workbook: Workbook, name: str, hidden: bool, grid: list[list[An
     sheet.set_column(0, max((len(row) for row in grid), default=1) - 1, COLUMN_WIDTH)
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
-            _write_value(sheet, r, c, value, dates if isinstance(value, (dt.date, dt.time)) else plain)
+            if value is not None and value != "":  # most cells of a template are empty: no call for them
+                _write_value(sheet, r, c, value, dates if isinstance(value, (dt.date, dt.time)) else plain)
     for cell, found in notes.items():
         error = any(f.severity != "warning" for f in found)
         if not cell:

@@ -26,6 +26,7 @@ from schemas.consolidated import SHEET_META, WORKBOOK_VERSION
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2020, 1, 1)  # document property timestamps: fixed so re-runs are byte-identical
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                "in_memory": True,  # parts assembled in memory, not in temporary files (our workbooks are small)
                 # The default font, in which Excel and LibreOffice measure column widths: Times New Roman (or
                 # its metric twin Liberation Serif) is on every PC, Calibri is not (LibreOffice without it
                 # widens every column by an eighth and the documents no longer fit their page).
