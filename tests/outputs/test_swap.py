@@ -37,7 +37,7 @@ def _command(inbox: Path, outbox: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def generated(config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("swap") / "inbox"
-    write_demo(config, YEAR, folder, units=20, faulty=0.1, seed=21)
+    write_demo(config, YEAR, folder, units=12, faulty=0.1, seed=21)
     return folder
 
 
