@@ -426,18 +426,16 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read(config, tmp_pa
     assert [(f.rule, f.found) for f in outcome.findings] == [("F03", "tệp 8,0 GB")]
 
 
-def test_a_school_that_picks_its_neighbours_code_is_held_not_mixed_in(config, tmp_path: Path) -> None:
-    """B chooses A's code but keeps its own name: A's genuine file stays A's (not superseded), B's file is held
-    (F13) and attributed to neither, A's feedback carries nothing of B, and staff see both units named."""
-    import json
-
+def _neighbour_takes_the_code(config, tmp_path: Path, **form: str):
+    """B (another roster unit) sends a newer file with A's code and the `Đơn vị` values ``form`` (``{name}`` is
+    B's name); A sends its genuine file. Asserts A's file is A's, B's is held and attributed to neither, and A's
+    feedback carries nothing of B; returns A's and B's data and the year's outbox folder."""
     import openpyxl
 
     year = config.for_year(YEAR)
-    a_unit, b_unit = year.units.iloc[4], year.units.iloc[5]
-    a, b = make_unit_data(a_unit, YEAR, seed=1), make_unit_data(b_unit, YEAR, seed=2)
-    b.unit["ma_don_vi"] = a.code
-    b.unit["ngay_lap"] = a.unit["ngay_lap"] + dt.timedelta(days=3)  # newer: it would have won supersession
+    a, b = make_unit_data(year.units.iloc[4], YEAR, seed=1), make_unit_data(year.units.iloc[5], YEAR, seed=2)
+    b.unit.update(ma_don_vi=a.code, ngay_lap=a.unit["ngay_lap"] + dt.timedelta(days=3),  # newer: it would win
+                  **{key: value.format(name=b.name) for key, value in form.items()})
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     write_template(year, inbox / "a.xlsx", a.fill())
@@ -450,6 +448,16 @@ def test_a_school_that_picks_its_neighbours_code_is_held_not_mixed_in(config, tm
              for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
     b_people = {p["ho_ten"] for p in b.individuals} - {p["ho_ten"] for p in a.individuals}
     assert not [t for t in texts if t in b_people or b.code in t or "b.xlsx" in t]
+    return a, b, folder
+
+
+def test_a_school_that_picks_its_neighbours_code_is_held_not_mixed_in(config, tmp_path: Path) -> None:
+    """B chooses A's code but keeps its own name: A's genuine file stays A's (not superseded), B's file is held
+    (F13) and attributed to neither, A's feedback carries nothing of B, and staff see both units named."""
+
+    import openpyxl
+
+    a, b, folder = _neighbour_takes_the_code(config, tmp_path)
     (held,) = [p for p in folder.glob("phan_hoi/chua_ro_don_vi_b_*.xlsx") if "_danh_dau_" not in p.name]
     findings = list(openpyxl.load_workbook(held)["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[5]) for r in findings] == [("F13", f'mã "{a.code}" nhưng tên đơn vị "{b.name}"')]
@@ -469,22 +477,7 @@ def test_a_newer_file_whose_form_contradicts_its_code_does_not_replace_the_units
 
     import openpyxl
 
-    year = config.for_year(YEAR)
-    a_unit, b_unit = year.units.iloc[4], year.units.iloc[5]
-    a, b = make_unit_data(a_unit, YEAR, seed=1), make_unit_data(b_unit, YEAR, seed=2)
-    b.unit.update(ma_don_vi=a.code, ten_don_vi=f"Trg {b.name}", ngay_lap=a.unit["ngay_lap"] + dt.timedelta(days=3))
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_template(year, inbox / "a.xlsx", a.fill())
-    write_template(year, inbox / "b.xlsx", b.fill())
-    assert _consolidate(inbox, tmp_path / "outbox") == 0
-    folder = tmp_path / "outbox" / YEAR
-    status = {f["path"]: (f["status"], f["unit"]) for f in json.loads((folder / "manifest.json").read_text())["files"]}
-    assert status == {"a.xlsx": ("accepted", a.code), "b.xlsx": ("rejected", None)}
-    texts = [str(v) for sheet in openpyxl.load_workbook(folder / "phan_hoi" / f"{a.code}.xlsx")
-             for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
-    b_people = {p["ho_ten"] for p in b.individuals} - {p["ho_ten"] for p in a.individuals}
-    assert not [t for t in texts if t in b_people or "b.xlsx" in t]
+    a, b, folder = _neighbour_takes_the_code(config, tmp_path, ten_don_vi="Trg {name}")
     (held,) = [p for p in folder.glob("phan_hoi/chua_ro_don_vi_b_*.xlsx") if "_danh_dau_" not in p.name]
     rows = list(openpyxl.load_workbook(held)["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True))
     assert ("F13", f'mã "{a.code}" nhưng tên đơn vị "Trg {b.name}" khác danh mục của mã này, trong khi một tệp '
@@ -492,8 +485,8 @@ def test_a_newer_file_whose_form_contradicts_its_code_does_not_replace_the_units
     book = openpyxl.load_workbook(folder / f"TongHop_DienHinh_{YEAR}.xlsx")
     staff = [r for r in book["Lỗi và cảnh báo"].iter_rows(min_row=2, values_only=True) if r[3] == "F13"]
     assert len(staff) == 1 and "a.xlsx" in staff[0][-1] and a.code in staff[0][-1]
-    (inbox / "a.xlsx").unlink()  # alone, a form that differs from the roster is used, with its warning
-    assert _consolidate(inbox, tmp_path / "outbox") == 0
+    (tmp_path / "inbox" / "a.xlsx").unlink()  # alone, a form that differs from the roster is used, with its warning
+    assert _consolidate(tmp_path / "inbox", tmp_path / "outbox") == 0
     status = {f["path"]: (f["status"], f["unit"]) for f in json.loads((folder / "manifest.json").read_text())["files"]}
     assert status == {"b.xlsx": ("accepted", a.code)}
 
