@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--rollup", action="store_true",
                      help="tổng hợp cấp trên: inbox chứa các bản tổng hợp TongHop_DienHinh của các cơ quan cấp dưới "
                           "(chấm lại theo tiêu chí cấp này)")
+    sub.add_argument("--workers", metavar="N", type=int, default=None,
+                     help="số tiến trình đọc tệp và ghi phản hồi song song (mặc định: theo số nhân CPU; 0: làm "
+                          "tất cả trong một tiến trình, chậm hơn nhưng ít bộ nhớ nhất)")
 
     sub = command("check", "kiểm tra một hay nhiều tệp, không ghi gì",
                   "Kiểm tra các tệp như khi tổng hợp và in các lỗi, cảnh báo; không ghi tệp nào.")
@@ -259,9 +262,12 @@ def _consolidate(args: argparse.Namespace) -> int:
     config = _load(args.config)
     year = config.check_year(args.year)
     bar = _Progress("Đang đọc các tệp")
+    if args.workers is not None and args.workers < 0:
+        print(f"--workers {args.workers}: cần một số từ 0 trở lên (0: một tiến trình).", file=sys.stderr)
+        return EXIT_USAGE
     try:
         done = consolidate_year(config, year, args.inbox, args.outbox, progress=Progress(bar.start, bar.step),
-                                rollup=args.rollup)
+                                rollup=args.rollup, workers=args.workers)
     except RunError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE

@@ -138,7 +138,8 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
 
     With ``rollup``, the inbox holds the consolidated workbooks of the bodies below (SPEC §10): their rows are
     scored again under this level's criteria (a score that differs from theirs is a W15 warning) and the output is
-    the same consolidated workbook, so roll-ups chain.
+    the same consolidated workbook, so roll-ups chain. ``workers``: the processes that read files and write
+    feedback (None: one per core; 0: everything in this process).
 
     Raises:
         RunError: when the inbox is missing, the outbox lies inside it (the inbox is read-only to us) or cannot
@@ -194,7 +195,7 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     write_dossier(result, year, dossier_path(staging, school_year))
     clock.lap("dossier")
     jobs = plan_feedback(intake, result.collectives, result.individuals, year, staging)
-    marked = write_unit_files(jobs)
+    marked = write_unit_files(jobs, workers)
     clock.lap("feedback")
     write_manifest(intake, year, staging / MANIFEST)
     clock.lap("manifest")

@@ -184,3 +184,8 @@ def test_a_librarys_warning_never_reaches_staff() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
                             cwd=Path(__file__).resolve().parents[1], timeout=60)
     assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_a_negative_worker_count_is_refused_in_words(capsys) -> None:
+    assert main(["consolidate", "--workers", "-1"]) == 2
+    assert capsys.readouterr().err == "--workers -1: cần một số từ 0 trở lên (0: một tiến trình).\n"

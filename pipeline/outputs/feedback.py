@@ -102,14 +102,17 @@ def _records_by_file(frame: pd.DataFrame, shown: Sequence[str]) -> dict[str, lis
     return {file: sorted(rows, key=lambda r: r[Provenance.dong]) for file, rows in grouped.items()}
 
 
-def write_unit_files(jobs: Sequence[UnitJob]) -> list[Path]:
+def write_unit_files(jobs: Sequence[UnitJob], workers: int | None = None) -> list[Path]:
     """Write every unit's feedback and marked copies (in worker processes when there are many units).
+
+    Args:
+        workers: processes (None: one per core from :data:`PARALLEL_FROM` units on; 0: in this process).
 
     Returns:
         The marked copies written.
     """
-    if len(jobs) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), initializer=die_with_parent,
+    if workers != 0 and (workers is not None or len(jobs) >= PARALLEL_FROM):
+        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8), initializer=die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
             copies = list(pool.map(_write_unit, jobs, chunksize=4))
     else:

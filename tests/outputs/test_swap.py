@@ -29,9 +29,9 @@ def _ours(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and p.relative_to(folder).as_posix().startswith(kept)}
 
 
-def _command(inbox: Path, outbox: Path) -> list[str]:
+def _command(inbox: Path, outbox: Path, *more: str) -> list[str]:
     return [sys.executable, "-m", "pipeline", "consolidate", "--year", YEAR, "--inbox", str(inbox), "--outbox",
-            str(outbox), "--config", str(ROOT / "config")]
+            str(outbox), "--config", str(ROOT / "config"), *more]
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,9 @@ def test_a_removed_file_takes_its_outputs_with_it_and_staff_files_stay(inbox: Pa
     assert not (folder / STAGING).exists() and not (folder / OLD).exists()
 
 
-def _kill_at(moment: str, inbox: Path, outbox: Path, marker: Path) -> None:
+def _kill_at(moment: str, inbox: Path, outbox: Path, marker: Path, *more: str) -> None:
     """Run a consolidation, kill -9 it and its workers the moment it reaches ``moment`` (swap.KILL_AT)."""
-    process = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(_command(inbox, outbox, *more), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True, env={**os.environ, KILL_AT: f"{moment}:{marker}"})
     deadline = time.monotonic() + 120
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
@@ -91,8 +91,13 @@ def test_a_kill_at_any_moment_leaves_one_runs_outputs_whole(inbox: Path, tmp_pat
     shutil.copytree(outbox, tmp_path / "previous")
     next(p for p in sorted(inbox.rglob("*.xlsx")) if not p.name.startswith("~$")).unlink()  # the next run differs
     recovered = {}
-    for moment in MOMENTS:
-        _kill_at(moment, inbox, outbox, tmp_path / "here")
+    # each moment at least once; reading in worker processes (the default) and in the run's own; feedback in the
+    # run's own process (under 30 units, the default) and in worker processes
+    runs = [("read", ()), ("read", ("--workers", "0")), ("summary", ()), ("feedback", ()),
+            ("feedback", ("--workers", "2")), ("complete", ()), ("swap", ())]
+    assert {moment for moment, _ in runs} == set(MOMENTS)
+    for moment, more in runs:
+        _kill_at(moment, inbox, outbox, tmp_path / "here", *more)
         before = _ours(folder)
         with locked(folder):
             recover(folder, YEAR)  # what the next run does first
