@@ -54,6 +54,27 @@ def test_marked_copy_keeps_values_and_drops_everything_live(config, tmp_path: Pa
     assert copy["Cá nhân"]["Z1"].value is None or not str(copy["Cá nhân"]["Z1"].value).startswith("=")
 
 
+def test_a_macro_and_an_embedded_object_never_reach_the_marked_copy(config, tmp_path: Path) -> None:
+    """An .xlsm with a VBA project and an embedded OLE object: the copy is rebuilt from values, as .xlsx, without
+    either, and its note says that macros and embedded objects were dropped."""
+    source, cell = _hostile_copy(config, tmp_path)
+    macro = tmp_path / "truong.xlsm"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(macro, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in original.infolist():
+            target.writestr(member, original.read(member))
+        target.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b"Attribute VB_Name = \"Module1\"" * 40)
+        target.writestr("xl/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0" + b"\x00" * 2048)
+    found = [finding("R04", "truong.xlsm", sheet="Cá nhân", cell=cell, column="Năm sinh", value='"1944"', low=1949,
+                     high=2001)]
+    copy = tmp_path / "out" / "copy.xlsx"
+    assert write_marked_copy(macro, found, copy)
+    with zipfile.ZipFile(copy) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".bin") or "embeddings" in n or "vba" in n.lower()]
+    book = openpyxl.load_workbook(copy)
+    assert "macro và đối tượng nhúng của tệp gốc đã được bỏ đi" in book[NOTE_SHEET]["A1"].value
+    assert book["Cá nhân"][cell].comment.text.startswith("[R04]")
+
+
 def test_no_output_of_a_run_carries_anything_live_from_a_school(config, tmp_path: Path) -> None:
     """Every workbook and document a consolidation writes — the summary, the dossier, each feedback and marked
     copy — scanned as XML: no formula, hyperlink, external reference, DDE, macro or embedded object in any
