@@ -380,7 +380,7 @@ def _scan_worksheet(archive: zipfile.ZipFile, member: zipfile.ZipInfo, sheet: st
     with archive.open(member) as stream:
         for number, piece in enumerate(_pieces(stream, b"<", after=False)):
             if seen is not None:
-                piece = _EMPTY.sub(b"", _NOT_PARSED.sub(b"", piece))  # a formula a piece's end cut stays, whole  # a formula cut by a piece's end stays, whole, in the copy
+                piece = _EMPTY.sub(b"", _NOT_PARSED.sub(b"", piece))  # a formula a piece end cuts stays, whole
                 kept.append(piece)
                 if b't="e"' in piece:
                     seen.error_parts[member.filename] = sheet
