@@ -19,6 +19,7 @@ from pathlib import Path
 from pipeline.config.limits import Limits
 from pipeline.config.links import load_links
 from pipeline.config.load import Config, ConfigError, load_config
+from pipeline.config.moments import moment
 from pipeline.config.schoolyear import parse_school_year, year_start, years_between
 from pipeline.config.year import YearConfig
 from pipeline.intake.discover import (
@@ -60,7 +61,7 @@ from pipeline.outputs.feedback import plan_feedback, write_unit_files
 from pipeline.outputs.manifest import write_manifest
 from pipeline.outputs.review import MAX_YEARS, review_path, write_review
 from pipeline.outputs.summary import summary_path, write_summary
-from pipeline.outputs.swap import OutboxBusy, locked, moment, staging_folder, swap
+from pipeline.outputs.swap import OutboxBusy, locked, staging_folder, swap
 from pipeline.samples.demo import clear_demo_inbox, mark_demo_inbox, write_demo
 from pipeline.samples.levels import agencies_config, upper_config
 from pipeline.samples.period import Continuity
@@ -188,7 +189,6 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
         intake = take_in(year, files, workers=workers, progress=progress.step if progress else None, clock=clock)
         result = consolidate(intake, year)
     clock.lap("score")
-    moment("read")
     write_summary(result, year, summary_path(staging, school_year))
     clock.lap("summary")
     moment("summary")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipeline.config.labels import Vocabulary
 from pipeline.config.limits import LIMITS, Limits
+from pipeline.config.moments import moment
 from pipeline.intake.discover import InboxFile, describe_os_error, sha256_of
 from pipeline.intake.guard import EXPECTED_SPREADSHEET, Inflated, guard_bytes, guard_file
 from pipeline.intake.identify import template_sheets
@@ -48,6 +49,7 @@ class Prepared:
 
 def prepare_file(path: Path, relative: str, vocabularies: Vocabularies, limits: Limits = LIMITS) -> Prepared:
     """Guard one file, read it, check the template's sheets and normalise it (a worker's unit of work)."""
+    moment("read")
     raw, digest = read_one(path, relative, limits)
     if raw.complete:
         raw = replace(raw, findings=(*raw.findings, *template_sheets(raw)))

@@ -19,12 +19,12 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config.limits import LIMITS
+from pipeline.config.moments import moment
 from pipeline.config.year import Settings, YearConfig
 from pipeline.intake.outcome import ACCEPTED, REJECTED, STATUS_LABEL, SUPERSEDED, WITH_ERRORS, FileOutcome, Intake
 from pipeline.intake.workers import die_with_parent
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.marked import marked_path, write_marked_copy
-from pipeline.outputs.swap import moment
 from pipeline.outputs.xlsx import Formats, new_workbook, print_landscape, write_meta, write_table
 from schemas.consolidated import KIND_FEEDBACK
 from schemas.rules import RULES, SEVERITY_LABEL, Finding

@@ -15,28 +15,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from pipeline.config.moments import moment
+
 STAGING, OLD, LOCK = ".dang-ghi", ".ban-cu", ".khoa"
 COMPLETE = ".xong"  # written into the staging folder once every output is in it
-
-
-# For the kill tests only: "<moment>:<file>" makes a run write <file> when it reaches <moment> and wait there to
-# be killed, so that a kill -9 lands exactly at that moment, in the main process or in a worker.
-KILL_AT = "PIPELINE_KILL_AT"
-MOMENTS = ("read", "summary", "feedback", "complete", "swap")
-
-
-def moment(name: str) -> None:
-    """Mark a moment of a consolidation (see :data:`KILL_AT`); nothing happens unless a kill test asks for it."""
-    wanted, _, marker = os.environ.get(KILL_AT, "").partition(":")
-    if wanted == name and marker:
-        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-        time.sleep(600)
 
 
 class OutboxBusy(Exception):

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.outputs.swap import KILL_AT, LOCK, MOMENTS, OLD, STAGING, locked, recover, swap
+from pipeline.config.moments import KILL_AT, MOMENTS
+from pipeline.outputs.swap import LOCK, OLD, STAGING, locked, recover, swap
 from pipeline.samples.demo import write_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,13 +68,19 @@ def test_a_removed_file_takes_its_outputs_with_it_and_staff_files_stay(inbox: Pa
 
 
 def _kill_at(moment: str, inbox: Path, outbox: Path, marker: Path, *more: str) -> None:
-    """Run a consolidation, kill -9 it and its workers the moment it reaches ``moment`` (swap.KILL_AT)."""
+    """Run a consolidation, kill -9 it and its workers the moment it reaches ``moment`` (moments.KILL_AT). At
+    "summary", while it holds the outbox there, a second run on the same outbox is refused at once."""
     process = subprocess.Popen(_command(inbox, outbox, *more), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True, env={**os.environ, KILL_AT: f"{moment}:{marker}"})
     deadline = time.monotonic() + 120
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert marker.exists(), f"the run never reached {moment}"
+    if moment == "summary":
+        started = time.monotonic()
+        second = subprocess.run(_command(inbox, outbox), capture_output=True, text=True, check=False)
+        assert second.returncode == 2 and time.monotonic() - started < 30
+        assert f'Một lần tổng hợp khác đang ghi vào "{outbox / YEAR}"' in second.stderr
     os.killpg(process.pid, signal.SIGKILL)  # the run and its workers
     process.wait()
     marker.unlink()
@@ -83,7 +90,8 @@ def _kill_at(moment: str, inbox: Path, outbox: Path, marker: Path, *more: str) -
 def test_a_kill_at_any_moment_leaves_one_runs_outputs_whole(inbox: Path, tmp_path: Path) -> None:
     """kill -9 at each moment of a run: before its journal is complete, the previous outputs stay, untouched and
     whole; once it is, the next run's recovery puts the killed run's outputs in place, whole. No staging or
-    temporary file is left, and a run after it writes exactly what a run on a clean outbox writes."""
+    temporary file is left, and a run after it writes what an uninterrupted run writes. While a run holds the
+    outbox, a second is refused at once; once it has died, the system has released its lock (the last run)."""
     outbox = tmp_path / "outbox"
     folder = outbox / YEAR
     assert subprocess.run(_command(inbox, outbox), capture_output=True, check=False).returncode == 0
@@ -91,7 +99,7 @@ def test_a_kill_at_any_moment_leaves_one_runs_outputs_whole(inbox: Path, tmp_pat
     shutil.copytree(outbox, tmp_path / "previous")
     next(p for p in sorted(inbox.rglob("*.xlsx")) if not p.name.startswith("~$")).unlink()  # the next run differs
     recovered = {}
-    # each moment at least once; reading in worker processes (the default) and in the run's own; feedback in the
+    # each moment at least once; reading in a worker process (the default) and in the run's own; feedback in the
     # run's own process (under 30 units, the default) and in worker processes
     runs = [("read", ()), ("read", ("--workers", "0")), ("summary", ()), ("feedback", ()),
             ("feedback", ("--workers", "2")), ("complete", ()), ("swap", ())]
@@ -194,24 +202,3 @@ def test_a_journal_a_power_cut_left_empty_or_cut_keeps_the_previous_outputs(tmp_
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
         "manifest.json", "phan_hoi/cu.xlsx"]
     assert (folder / "manifest.json").read_bytes() == b"old manifest"
-
-
-@pytest.mark.skipif(os.name != "posix", reason="kill -9 of a process group")
-def test_a_second_run_on_the_same_outbox_is_refused_at_once(inbox: Path, tmp_path: Path) -> None:
-    """While a run holds the outbox (held at a moment, so the test does not race it), a second is refused at once;
-    once the first has died, the system has released its lock and a run goes through."""
-    outbox = tmp_path / "outbox"
-    marker = tmp_path / "here"
-    first = subprocess.Popen(_command(inbox, outbox), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True, env={**os.environ, KILL_AT: f"summary:{marker}"})
-    deadline = time.monotonic() + 120
-    while not marker.exists() and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert marker.exists()
-    started = time.monotonic()
-    second = subprocess.run(_command(inbox, outbox), capture_output=True, text=True, check=False)
-    assert second.returncode == 2 and time.monotonic() - started < 30
-    assert f'Một lần tổng hợp khác đang ghi vào "{outbox / YEAR}"' in second.stderr
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
-    assert subprocess.run(_command(inbox, outbox), capture_output=True, check=False).returncode == 0
