@@ -83,10 +83,9 @@ def recalculated(template_factory, tmp_path_factory: pytest.TempPathFactory) -> 
         "valid": _fill(template, work / "valid.xlsx", collectives=[COLLECTIVE], people=[PERSON]),
         "two_problems": _fill(template, work / "two_problems.xlsx", collectives=[COLLECTIVE],
                               people=[PERSON, missing, too_old]),
-        "cross_rules": _fill(template, work / "cross_rules.xlsx", collectives=broken, people=bad_people),
+        "cross_rules": _fill(template, work / "cross_rules.xlsx", collectives=broken, people=bad_people,
+                             _20=dt.datetime(2020, 1, 2)),  # Ngày lập after 31/12/2019, the window's end for 2018-2019
         "code_only": _code_only(template, work / "code_only.xlsx"),
-        "late_date": _fill(template, work / "late_date.xlsx", collectives=[COLLECTIVE], people=[PERSON],
-                           _20=dt.datetime(2020, 1, 2)),  # after 31/12/2019, the window's end for 2018-2019
     }
     converted = convert_many(list(files.values()), "xlsx", work / "recalculated")
     return {name: openpyxl.load_workbook(path, data_only=True) for name, path in zip(files, converted)}
@@ -131,8 +130,8 @@ def test_cross_rules_are_checked(recalculated) -> None:
     assert collectives["V5"].value == "Cải cách hành chính: cơ quan, đơn vị không được chọn Không áp dụng; "
     assert people["S4"].value == "Tập thể đứng đầu: không có STT này ở trang Tập thể; "
     assert people["S5"].value == "Giới tính: chọn trong danh sách; Họ và tên: cần đủ họ và tên; "
-    # The unit form was filled; only the list rows count: 1 + 1 + 1 + 2.
-    assert book["Đơn vị"]["B2"].value == 5
+    # the list rows' problems, 1 + 1 + 1 + 2, and the form's one (its Ngày lập)
+    assert book["Đơn vị"]["B2"].value == 6
 
 
 def test_template_prints_on_a4_landscape(template_factory, tmp_path: Path) -> None:
@@ -164,6 +163,5 @@ def test_a_filled_template_prints_only_the_rows_used(template_factory, tmp_path:
 
 
 def test_a_ngay_lap_outside_the_plausible_dates_is_flagged_in_the_form(recalculated) -> None:
-    unit = recalculated["late_date"]["Đơn vị"]
-    assert unit["B2"].value == 1
+    unit = recalculated["cross_rules"]["Đơn vị"]
     assert unit["C20"].value == "Ngày lập: cần ngày từ 01/01/2018 đến 31/12/2019; "
