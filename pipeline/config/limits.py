@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from pipeline.vi.numbers import vi_number
@@ -22,7 +22,8 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """How large a file, its inflated parts and its sheets may be."""
+    """How large a file, its inflated parts and its sheets may be; how large a number, how long a text and how
+    far from its school year a document's date."""
 
     file_mb: int = 20  # the file as received; larger files are never read, not even to hash them
     uncompressed_mb: int = 200  # the sum of the sizes its zip declares once inflated
@@ -104,4 +105,4 @@ def parse_limits(raw: Any, source: str, problems: list[str]) -> Limits:
                             f"{span}, không đặt trong dấu \"\".")
             continue
         values[field] = value
-    return Limits(**{**{f.name: getattr(LIMITS, f.name) for f in fields(Limits)}, **values})
+    return replace(LIMITS, **values)

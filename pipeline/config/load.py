@@ -137,7 +137,8 @@ def load_config(directory: Path, *, guard: Callable[[Path, Limits], str | None] 
     problems: list[str] = []
     settings_bytes = _read_bytes(directory / SETTINGS_FILE)
     settings_raw = _read_toml(directory / SETTINGS_FILE, settings_bytes, problems)
-    # the spreadsheets pass the guard within the settings' limits (their problems are said with the settings')
+    # the spreadsheets pass the guard within the settings' limits; a problem with them is said once, among the
+    # settings' own (the limits are parsed again there, with the settings' other problems)
     limits = parse_limits(settings_raw.get("gioi_han") if settings_raw else None, "", [])
     for spreadsheet in (ROSTER_FILE, REGISTER_FILE):
         path = directory / spreadsheet

@@ -129,7 +129,7 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None, seen: In
         return RawWorkbook(relative, findings=(finding("F01", relative, "open", error=_explain(error)),))
     findings: list[Finding] = []
     try:
-        return replace(_read_sheets(workbook, relative, findings, data, seen.error_parts if seen else None),
+        return replace(_read_sheets(workbook, relative, findings, data, seen),
                        saved=last_saved(io.BytesIO(data) if data is not None else path))
     except Exception as error:  # noqa: BLE001 — a damaged sheet must cost one file, never the run
         findings.append(finding("F01", relative, "sheet", error=_explain(error)))
@@ -140,9 +140,9 @@ def read_workbook(path: Path, relative: str, data: bytes | None = None, seen: In
 
 def parser_copy(data: bytes, seen: Inflated) -> bytes:
     """The .xlsx as the parser reads it: the worksheets as the guard kept them (inflated, without their cells'
-    formulas and formatted empty cells: see :class:`pipeline.intake.guard.Inflated`), every part stored uncompressed — so that nothing is
-    inflated twice and the template's blank rows cost the parser nothing. ``data`` itself when the guard did not
-    keep every worksheet, or the zip holds a name twice."""
+    formulas and formatted empty cells: see :class:`pipeline.intake.guard.Inflated`), every part stored
+    uncompressed — so that nothing is inflated twice and the template's blank rows cost the parser nothing.
+    ``data`` itself when the guard did not keep every worksheet, or the zip holds a name twice."""
     if seen.partial or not seen.sheets:
         return data
     try:
@@ -210,10 +210,10 @@ def _explain(error: Exception) -> str:
 
 
 def _read_sheets(workbook: CalamineWorkbook, relative: str, findings: list[Finding],
-                 data: bytes | None = None, error_parts: Mapping[str, str] | None = None) -> RawWorkbook:
+                 data: bytes | None = None, seen: Inflated | None = None) -> RawWorkbook:
     names = tuple(workbook.sheet_names)
     hidden = tuple(m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible)
-    grids = _Grids(workbook, data, error_parts)
+    grids = _Grids(workbook, data, seen)
     by_key = {loose_key(name): name for name in names}
     special = {sheet: by_key[loose_key(sheet)] for sheet in (SHEET_META, SHEET_LISTS) if loose_key(sheet) in by_key}
     meta: dict[str, str] = {}
@@ -247,12 +247,11 @@ class _Grids(dict[str, list[list[Any]]]):
     school reads "#DIV/0!" (R12), not "ô trống".
     """
 
-    def __init__(self, workbook: CalamineWorkbook, data: bytes | None = None,
-                 error_parts: Mapping[str, str] | None = None) -> None:
+    def __init__(self, workbook: CalamineWorkbook, data: bytes | None = None, seen: Inflated | None = None) -> None:
         super().__init__()
         self.workbook = workbook
-        wanted = data is not None and data[:2] == b"PK" and (error_parts is None or bool(error_parts))
-        self.errors = _error_cells(data, error_parts) if wanted and data is not None else {}
+        wanted = data is not None and data[:2] == b"PK" and (seen is None or bool(seen.error_parts))
+        self.errors = _error_cells(data, seen) if wanted and data is not None else {}
 
     def __missing__(self, name: str) -> list[list[Any]]:
         grid = self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -268,17 +267,20 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _error_cells(data: bytes, parts: Mapping[str, str] | None = None) -> dict[str, dict[tuple[int, int], str]]:
+def _error_cells(data: bytes, seen: Inflated | None = None) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name → (row, column) → the error text of every error cell of an .xlsx (empty when none).
 
     Args:
-        parts: worksheet part → sheet name, the parts to look in (the guard's finding); None: every sheet.
+        seen: what the guard saw: the parts to look in, and their XML where it kept it (only the others are
+            inflated again); None: every sheet, from ``data``.
     """
     found: dict[str, dict[tuple[int, int], str]] = {}
+    kept = seen.sheets if seen is not None else {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sheets = parts if parts is not None else xlsx_sheet_names(archive)
-            xml_of = {part: archive.read(part) for part in sheets if part in archive.NameToInfo}
+            sheets = seen.error_parts if seen is not None else xlsx_sheet_names(archive)
+            xml_of = {part: kept[part] if part in kept else archive.read(part)
+                      for part in sheets if part in archive.NameToInfo}
     except Exception:  # noqa: BLE001 — the guard let the file through; a part that cannot be read has no errors
         return found
     for part, xml in xml_of.items():
