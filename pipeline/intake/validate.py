@@ -238,10 +238,24 @@ def _duplicate_people(people: pd.DataFrame, by_file: Mapping[str, Submission]) -
 
 
 def duplicates_across_units(people: pd.DataFrame, by_file: Mapping[str, Submission]) -> list[Finding]:
-    """W12: the same person (name + birth year) nominated by two units (on every row concerned)."""
+    """W12: the same person (name + birth year) nominated by two units (on every row concerned, in the rows'
+    order). One pass to collect each person's units, one over the rows concerned."""
     findings: list[Finding] = []
-    if people.empty:
+    named = people[people[IndividualRow.ho_ten].notna()]
+    if named.empty:
         return findings
+    keys = [person_key(n, y) for n, y in zip(named[IndividualRow.ho_ten], named[IndividualRow.nam_sinh])]
+    units: dict[tuple[str, object], set[str]] = {}
+    for key, unit in zip(keys, named[Provenance.ma_don_vi]):
+        units.setdefault(key, set()).add(unit)
+    for key, row in zip(keys, named.itertuples(index=False)):
+        if len(units[key]) < 2:
+            continue
+        others = sorted(units[key] - {row.ma_don_vi})
+        findings.append(finding("W12", row.tep, **_at(by_file[row.tep], IndividualRow.ho_ten, row),
+                                name=row.ho_ten, birth_year=row.nam_sinh,
+                                staff_note=f"Cùng được đơn vị {', '.join(others)} đề nghị."))
+    return findings
     keys = [person_key(n, y) for n, y in zip(people[IndividualRow.ho_ten], people[IndividualRow.nam_sinh])]
     frame = people.assign(_key=keys)
     for _, group in frame[frame[IndividualRow.ho_ten].notna()].groupby("_key", sort=True):

@@ -91,12 +91,16 @@ def consolidate(intake: Intake, config: YearConfig, *, rollup: bool = False) -> 
     target_order = {t.code: n for n, t in enumerate(criteria.targets)}
     collectives = _sorted(collectives, lambda r: (target_order.get(r[Scores.doi_tuong], 99),
                                                   r[Scores.hang] if not pd.isna(r[Scores.hang]) else 10**9,
-                                                  collation_key(str(r[CollectiveRow.ten_tap_the])), r[Provenance.ma_don_vi], r[Provenance.dong]))
-    individuals = _sorted(individuals, lambda r: (person_sort_key(str(r[IndividualRow.ho_ten])), str(r[Provenance.ma_don_vi]), r[Provenance.dong]))
+                                                  collation_key(str(r[CollectiveRow.ten_tap_the])), r[Provenance.ma_don_vi], r[Provenance.dong]),
+                          [Scores.doi_tuong, Scores.hang, CollectiveRow.ten_tap_the, Provenance.ma_don_vi, Provenance.dong])
+    individuals = _sorted(individuals, lambda r: (person_sort_key(str(r[IndividualRow.ho_ten])), str(r[Provenance.ma_don_vi]), r[Provenance.dong]),
+                          [IndividualRow.ho_ten, Provenance.ma_don_vi, Provenance.dong])
     proposals_c = _sorted(collectives[collectives[Scores.de_nghi]],
-                          lambda r: (CLASS_ORDER[r[Scores.xep_loai]], target_order.get(r[Scores.doi_tuong], 99), r[Scores.hang]))
+                          lambda r: (CLASS_ORDER[r[Scores.xep_loai]], target_order.get(r[Scores.doi_tuong], 99), r[Scores.hang]),
+                          [Scores.xep_loai, Scores.doi_tuong, Scores.hang])
     proposals_i = _sorted(individuals[individuals[Scores.de_nghi]],
-                          lambda r: (CLASS_ORDER[r[Scores.xep_loai]], person_sort_key(str(r[IndividualRow.ho_ten])), r[Provenance.ma_don_vi]))
+                          lambda r: (CLASS_ORDER[r[Scores.xep_loai]], person_sort_key(str(r[IndividualRow.ho_ten])), r[Provenance.ma_don_vi]),
+                          [Scores.xep_loai, IndividualRow.ho_ten, Provenance.ma_don_vi])
     submissions = _submissions(intake, config.deadline, roster, collectives, individuals, config.received)
     reports = _reports(validated.reports, roster, winners, validated.units)
     return Consolidation(
@@ -129,9 +133,10 @@ def proposal_form(record: Mapping[str, Any]) -> str:
     return f"{FORM} trên lĩnh vực {record[Scores.nhom_manh]}"
 
 
-def _sorted(frame: pd.DataFrame, key: Any) -> pd.DataFrame:
-    """The rows in the order of ``key`` (a function of one row as a dict), stable; keys computed once per row."""
-    records = frame.to_dict("records")
+def _sorted(frame: pd.DataFrame, key: Any, columns: list[str]) -> pd.DataFrame:
+    """The rows in the order of ``key`` (a function of one row's ``columns`` as a dict), stable; keys computed once
+    per row."""
+    records = frame[columns].to_dict("records")
     order = sorted(range(len(records)), key=lambda position: key(records[position]))
     return frame.iloc[order].reset_index(drop=True)
 
@@ -184,26 +189,39 @@ def hinted_units(intake: Intake, roster: pd.DataFrame) -> dict[str, str]:
 
     A hint for staff, never used to attribute data: a unit code that is a whole word of the path, else the
     unit whose name (without diacritics, case or spacing) the path contains — only when one unit matches."""
-    folded_names = {code: loose_key(str(name)) for code, name in roster["ten_don_vi"].items()}
+    rejected = [o for o in intake.outcomes if o.unit is None and o.status == REJECTED]
+    if not rejected:
+        return {}
+    codes_known = {str(code) for code in roster.index}
+    names: dict[int, dict[str, set[str]]] = {}  # folded name's length → folded name → the codes bearing it
+    for code, name in roster["ten_don_vi"].items():
+        folded_name = loose_key(str(name))
+        if folded_name:
+            names.setdefault(len(folded_name), {}).setdefault(folded_name, set()).add(str(code))
     hints = {}
-    for outcome in intake.outcomes:
-        if outcome.unit is not None or outcome.status != REJECTED:
-            continue
+    for outcome in rejected:
         relative = outcome.file.relative
         form_hint = next((f.extra[UNIT_HINT] for f in outcome.findings if UNIT_HINT in f.extra), None)
         if form_hint is not None and form_hint in roster.index:  # the unit the file's own form names
             hints[relative] = form_hint
             continue
-        words = set(re.split(r"[^0-9A-Za-z]+", relative))
-        codes = sorted(str(code) for code in roster.index if str(code) in words)
+        codes = sorted(codes_known & set(re.split(r"[^0-9A-Za-z]+", relative)))
         if len(codes) != 1:
-            folded = loose_key(relative)
-            named = [code for code, name in folded_names.items() if name and name in folded]
-            longest = max((len(folded_names[c]) for c in named), default=0)
-            codes = [str(c) for c in named if len(folded_names[c]) == longest]
+            codes = sorted(_longest_names_in(loose_key(relative), names))
         if len(codes) == 1:
             hints[relative] = codes[0]
     return hints
+
+
+def _longest_names_in(folded: str, names: Mapping[int, Mapping[str, set[str]]]) -> set[str]:
+    """The codes of the longest roster names that ``folded`` contains: each window of the path looked up, longest
+    names first (the cost does not grow with the roster)."""
+    for length in sorted((n for n in names if n <= len(folded)), reverse=True):
+        found = {code for start in range(len(folded) - length + 1)
+                 for code in names[length].get(folded[start:start + length], ())}
+        if found:
+            return found
+    return set()
 
 
 def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame, collectives: pd.DataFrame,
@@ -211,6 +229,8 @@ def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame,
     rows = []
     by_unit = intake.outcomes_by_unit()
     hints = hinted_units(intake, roster)
+    collective_rows = collectives[Provenance.tep].value_counts().to_dict()  # rows per file, counted once
+    individual_rows = individuals[Provenance.tep].value_counts().to_dict()
     hinted: dict[str, list[FileOutcome]] = {}
     for outcome in intake.outcomes:
         if outcome.file.relative in hints:
@@ -228,8 +248,8 @@ def _submissions(intake: Intake, deadline: dt.date | None, roster: pd.DataFrame,
             "so_tep_thay": sum(o.status == SUPERSEDED for o in outcomes),
             "ngay_nhan": day, "nguon_ngay_nhan": source,
             "han": _timeliness(day, deadline),
-            "so_tap_the": int((collectives[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
-            "so_ca_nhan": int((individuals[Provenance.tep] == winner.file.relative).sum()) if winner else 0,
+            "so_tap_the": collective_rows.get(winner.file.relative, 0) if winner else 0,
+            "so_ca_nhan": individual_rows.get(winner.file.relative, 0) if winner else 0,
             "so_loi": sum(o.errors for o in (*outcomes, *guessed)),
             "so_canh_bao": sum(o.warnings for o in (*outcomes, *guessed)),
         })
@@ -270,19 +290,28 @@ def _breakdown(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals
     known = submissions[submissions[Provenance.ma_don_vi] != ""] if schools is None else schools
     rows = []
     values = list(dict.fromkeys([*known[by], *collectives[f"dv_{by}"], *individuals[f"dv_{by}"]]))
+    # each frame counted once per value (not filtered once per value: a national roster has hundreds of areas);
+    # nominations by their unit's own area or level (in a roll-up, the schools', not the bodies')
+    units = _counts(known[by])
+    submitted = units if schools is not None else _counts(known.loc[known["tinh_trang"].isin(
+        [SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]]), by])
+    collective_counts, collective_proposed = _counts(collectives[f"dv_{by}"]), _counts(
+        collectives.loc[collectives[Scores.de_nghi].astype(bool), f"dv_{by}"])
+    individual_counts, individual_proposed = _counts(individuals[f"dv_{by}"]), _counts(
+        individuals.loc[individuals[Scores.de_nghi].astype(bool), f"dv_{by}"])
     for value in (v for v in values if isinstance(v, str) and v):
-        # nominations by their unit's own area or level (in a roll-up, the schools', not the bodies')
-        part = known[known[by] == value]
-        c = collectives[collectives[f"dv_{by}"] == value]
-        i = individuals[individuals[f"dv_{by}"] == value]
-        submitted = len(part) if schools is not None else int(
-            part["tinh_trang"].isin([SUBMISSION_LABEL[ACCEPTED], SUBMISSION_LABEL[WITH_ERRORS]]).sum())
-        rows.append({by: value, "don_vi": len(part), "da_nop": submitted,
-                     "tap_the": len(c), "tap_the_de_nghi": int(c[Scores.de_nghi].sum()),
-                     "ca_nhan": len(i), "ca_nhan_de_nghi": int(i[Scores.de_nghi].sum())})
+        rows.append({by: value, "don_vi": units.get(value, 0), "da_nop": submitted.get(value, 0),
+                     "tap_the": collective_counts.get(value, 0), "tap_the_de_nghi": collective_proposed.get(value, 0),
+                     "ca_nhan": individual_counts.get(value, 0),
+                     "ca_nhan_de_nghi": individual_proposed.get(value, 0)})
     frame = pd.DataFrame.from_records(rows, columns=[by, "don_vi", "da_nop", "tap_the", "tap_the_de_nghi", "ca_nhan",
                                                      "ca_nhan_de_nghi"])
     return frame.sort_values(by, key=lambda s: s.map(lambda v: collation_key(str(v)))).reset_index(drop=True)
+
+
+def _counts(values: pd.Series) -> dict[Any, int]:
+    """How many times each value occurs."""
+    return {value: int(count) for value, count in values.value_counts(dropna=True).items()}
 
 
 def _figures(submissions: pd.DataFrame, collectives: pd.DataFrame, individuals: pd.DataFrame,

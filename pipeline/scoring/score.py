@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -35,7 +36,10 @@ class Points:
     applicable: Fraction | None
 
 
+@lru_cache(maxsize=65536)
 def _fraction(value: float) -> Fraction:
+    """The exact fraction of a number as written (0.1 is 1/10); a few hundred distinct values recur, so each is
+    parsed once (fractions are immutable)."""
     return Fraction(str(value))
 
 
@@ -154,7 +158,7 @@ def score_collectives(collectives: pd.DataFrame, members: Mapping[tuple[str, str
         records.append(record)
     scored = _scored_frame(records, collectives)
     return _rank_and_propose(scored, criteria, name_key=lambda r: (collation_key(str(r[CollectiveRow.ten_tap_the])),),
-                             group_by="doi_tuong")
+                             name_columns=(CollectiveRow.ten_tap_the,), group_by="doi_tuong")
 
 
 def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, criteria: Criteria,
@@ -182,10 +186,11 @@ def score_individuals(individuals: pd.DataFrame, collectives: pd.DataFrame, crit
         records.append(record)
     scored = _scored_frame(records, individuals)
     return _rank_and_propose(scored, criteria, name_key=lambda r: person_sort_key(str(r[IndividualRow.ho_ten])),
-                             group_by="doi_tuong")
+                             name_columns=(IndividualRow.ho_ten,), group_by="doi_tuong")
 
 
-def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any, group_by: str) -> pd.DataFrame:
+def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any, name_columns: tuple[str, ...],
+                      group_by: str) -> pd.DataFrame:
     """Rank within each target by score, then group points in table order, then name; propose within quotas.
 
     The sort keys are computed once per row, over the frame's records (positions, not labels).
@@ -193,7 +198,10 @@ def _rank_and_propose(scored: pd.DataFrame, criteria: Criteria, *, name_key: Any
     scored = scored.reset_index(drop=True)
     ranks: list[int | None] = [None] * len(scored)
     proposed = [False] * len(scored)
-    records = scored.to_dict("records")
+    group_columns_all = [f"{GROUP_PREFIX}{g.name}" for t in criteria.targets for g in t.groups]
+    records = scored[list(dict.fromkeys(c for c in (*group_columns_all, *name_columns, Scores.diem, Scores.xep_loai,
+                                                    Provenance.ma_don_vi, Provenance.tep, Provenance.dong)
+                                        if c in scored.columns))].to_dict("records")
     for code, part in scored.groupby(group_by, sort=True):
         target = criteria.target(code) if code else None
         if target is None:
