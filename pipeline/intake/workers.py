@@ -137,12 +137,16 @@ def prepare_files(files: Iterable[InboxFile], vocabularies: Vocabularies, *, wor
                 progress(1)
         return results
     count = workers or min(os.cpu_count() or 1, 8)
-    suspects = _run_pool(todo, count, vocabularies, limits, results, progress)
-    for file in suspects:  # each alone: whoever dies now is the culprit
-        if _run_pool([file], 1, vocabularies, limits, results, progress):
-            results[file.relative] = _crashed(file.relative)
-            if progress:
-                progress(1)
+    while todo:
+        unread = _run_pool(todo, count, vocabularies, limits, results, progress)
+        # A pool hands files out in order, at most one per worker plus count + 1 queued: only the first
+        # 2 × count + 1 files left unread can have killed it. Those are read alone; the rest go back to a pool.
+        suspects, todo = unread[:2 * count + 1], unread[2 * count + 1:]
+        for file in suspects:  # each alone: whoever dies now is the culprit
+            if _run_pool([file], 1, vocabularies, limits, results, progress):
+                results[file.relative] = _crashed(file.relative)
+                if progress:
+                    progress(1)
     return results
 
 
@@ -173,4 +177,9 @@ def _run_pool(files: list[InboxFile], workers: int, vocabularies: Vocabularies, 
                     progress(1)
     except BrokenProcessPool:
         pass
+    for future, file in futures.items():  # read before the pool broke: kept, not read again
+        if file.relative not in results and future.done() and not future.cancelled() and future.exception() is None:
+            results[file.relative] = future.result()
+            if progress:
+                progress(1)
     return [file for file in files if file.relative not in results]

@@ -93,16 +93,30 @@ def _abort_on_crash_files(path: Path, relative: str, *args):
 
 
 def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the files the broken pool may have handed out (2 × 2 workers + 1) are read again one by one; the
+    files after them are read in a pool of their own, those read before the crash are kept."""
+    from pipeline.intake import workers
+
     inbox = tmp_path / "inbox"
-    demo = write_demo(config, YEAR, inbox, units=4, faulty=0.0, seed=5)
-    victim = demo.files[1]
+    demo = write_demo(config, YEAR, inbox, units=7, faulty=0.0, seed=5)
+    victim = demo.files[0]
     victim.rename(victim.with_name("crash " + victim.name))
     monkeypatch.setattr("pipeline.intake.workers.read_workbook", _abort_on_crash_files)
-    files = [f for f in discover_inbox(inbox) if f.ignored is None]
+    pools: list[int] = []
+    run_pool = workers._run_pool
+
+    def counted(files, *args):
+        pools.append(len(files))
+        return run_pool(files, *args)
+
+    monkeypatch.setattr(workers, "_run_pool", counted)
+    files = sorted((f for f in discover_inbox(inbox) if f.ignored is None), key=lambda f: "crash" not in f.relative)
+    assert len(files) == 7 and "crash" in files[0].relative
     raws = [prepared.raw for prepared in prepare_files(files, config.for_year(YEAR).vocabularies, workers=2).values()]
     crashed = [r for r in raws if any(f.rule == "F05" for f in r.findings)]
-    assert [r.file for r in crashed] == [f.relative for f in files if "crash" in f.relative]
-    assert all(not r.findings for r in raws if r not in crashed)
+    assert [r.file for r in crashed] == [files[0].relative]
+    assert all(not r.findings for r in raws if r not in crashed) and len(raws) == 7
+    assert pools[0] == 7 and 1 <= pools.count(1) <= 5  # alone: the suspects only, not the six others
 
 
 def test_command_line_works_with_spawned_workers_as_on_windows(config, tmp_path: Path) -> None:
