@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.config.load import Config, ConfigError
+from pipeline.vi.numbers import vi_number
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -99,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("template", "tạo biểu mẫu Excel gửi các trường",
                   "Tạo biểu mẫu điển hình tiên tiến của một năm học, ghi vào "
-                  "outbox/<năm học>/template/Mau_DienHinh_<năm học>.xlsx.")
+                  "outbox/<năm học>/template/Mau_DienHinh_<năm học>.xlsx (danh mục có hàng nghìn đơn vị: mỗi địa "
+                  "bàn một biểu mẫu, Mau_DienHinh_<năm học>_<địa bàn>.xlsx).")
     year(sub)
     config(sub)
     outbox(sub)
@@ -226,10 +228,17 @@ def _template(args: argparse.Namespace) -> int:
     from pipeline.run import make_template
 
     config = _load(args.config)
-    year, path = make_template(config, config.check_year(args.year), args.outbox)
-    print(f"Đã tạo biểu mẫu năm học {year.school_year}:")
-    print(f"  {path}")
-    print(f"  {len(year.units)} đơn vị trong danh sách chọn mã đơn vị; gửi tệp này cho các trường.")
+    year, templates = make_template(config, config.check_year(args.year), args.outbox)
+    if len(templates) == 1:
+        print(f"Đã tạo biểu mẫu năm học {year.school_year}:")
+        print(f"  {templates[0].path}")
+        print(f"  {templates[0].units} đơn vị trong danh sách chọn mã đơn vị; gửi tệp này cho các trường.")
+        return EXIT_OK
+    print(f"Danh mục có {vi_number(len(year.units))} đơn vị, quá nhiều cho một danh sách chọn mã: đã tạo "
+          f"{len(templates)} biểu mẫu năm học {year.school_year}, mỗi địa bàn một biểu mẫu. Gửi mỗi trường biểu mẫu "
+          "của địa bàn mình:")
+    for template in templates:
+        print(f"  {template.path}  ({template.area}: {template.units} đơn vị)")
     return EXIT_OK
 
 

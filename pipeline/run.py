@@ -57,7 +57,7 @@ from pipeline.intake.rollup import score_differences, take_in_rollup
 from pipeline.intake.validate import duplicates_across_units, validate_submissions
 from pipeline.intake.workers import Prepared, prepare_files
 from pipeline.outputs.dossier import dossier_path, write_dossier
-from pipeline.outputs.feedback import plan_feedback, write_unit_files
+from pipeline.outputs.feedback import UnitFiles, plan_feedback
 from pipeline.outputs.manifest import write_manifest
 from pipeline.outputs.review import MAX_YEARS, review_path, write_review
 from pipeline.outputs.summary import summary_path, write_summary
@@ -67,7 +67,7 @@ from pipeline.samples.levels import agencies_config, upper_config
 from pipeline.samples.period import Continuity
 from pipeline.scoring.consolidate import Consolidation, consolidate
 from pipeline.scoring.period import Period, review
-from pipeline.template.writer import build_template
+from pipeline.template.writer import TemplateFile, build_templates
 from schemas.rules import HELD
 from schemas.submission import UnitForm
 
@@ -126,10 +126,11 @@ def _guard_spreadsheet(path: Path, limits: Limits) -> str | None:
     return None if refused is None else f"{refused.found}; cần {refused.expected}"
 
 
-def make_template(config: Config, school_year: str, outbox: Path) -> tuple[YearConfig, Path]:
-    """Write the template of ``school_year`` into the outbox; returns the year's configuration and the path."""
+def make_template(config: Config, school_year: str, outbox: Path) -> tuple[YearConfig, list[TemplateFile]]:
+    """Write the template of ``school_year`` into the outbox (one per area for a large roster); returns the
+    year's configuration and the templates written."""
     year = config.for_year(school_year)
-    return year, build_template(year, outbox)
+    return year, build_templates(year, outbox)
 
 
 def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path, *,
@@ -188,14 +189,15 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     else:
         intake = take_in(year, files, workers=workers, progress=progress.step if progress else None, clock=clock)
         result = consolidate(intake, year)
-    clock.lap("score")
-    write_summary(result, year, summary_path(staging, school_year))
-    clock.lap("summary")
-    moment("summary")
-    write_dossier(result, year, dossier_path(staging, school_year))
-    clock.lap("dossier")
     jobs = plan_feedback(intake, result.collectives, result.individuals, year, staging)
-    marked = write_unit_files(jobs, workers)
+    clock.lap("score")
+    with UnitFiles(jobs, workers) as unit_files:  # the workers write them while this process writes the rest
+        write_summary(result, year, summary_path(staging, school_year))
+        clock.lap("summary")
+        moment("summary")
+        write_dossier(result, year, dossier_path(staging, school_year))
+        clock.lap("dossier")
+        marked = unit_files.wait()
     clock.lap("feedback")
     write_manifest(intake, year, staging / MANIFEST)
     clock.lap("manifest")
@@ -436,8 +438,8 @@ def demo_period(config: Config, inbox: Path, outbox: Path, *, seed: int = 2020, 
             raise RunError(refusal)
         written = write_demo(config, year, folder, seed=seed, faulty=faulty, continuity=continuity)
         mark_demo_inbox(written)
-        _, template = make_template(config, year, outbox)
-        done.append(DemoYear(year, folder, written.submissions, len(written.expected), template,
+        _, templates = make_template(config, year, outbox)
+        done.append(DemoYear(year, folder, written.submissions, len(written.expected), templates[0].path,
                              consolidate_year(config, year, folder, outbox)))
     reviewed = review_period(config, years[0], years[-1], outbox)
     return done, reviewed, _demo_rollup(config, done[-1], outbox.parent / "cap-tren", seed)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config.load import Config, load_config
-from pipeline.template.writer import build_template
+from pipeline.template.writer import build_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "config"
@@ -26,7 +26,7 @@ def template_factory(config: Config, tmp_path_factory: pytest.TempPathFactory):
 
     def make(year: str) -> Path:
         if year not in built:
-            built[year] = build_template(config.for_year(year), tmp_path_factory.mktemp(f"outbox-{year}"))
+            built[year] = build_templates(config.for_year(year), tmp_path_factory.mktemp(f"outbox-{year}"))[0].path
         return built[year]
 
     return make

@@ -189,3 +189,58 @@ def test_a_librarys_warning_never_reaches_staff() -> None:
 def test_a_negative_worker_count_is_refused_in_words(capsys) -> None:
     assert main(["consolidate", "--workers", "-1"]) == 2
     assert capsys.readouterr().err == "--workers -1: cần một số từ 0 trở lên (0: một tiến trình).\n"
+
+
+def test_a_roster_too_large_for_one_dropdown_gets_one_template_per_area(config, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ONE_TEMPLATE_UP_TO units, each area's template lists only that area's units, staff are told which is
+    which, and a school's file filled in its area's template is read like any other. (Lowered to 5 here, and the
+    roster kept to its units of two areas, 3 + 4: two templates to write.)"""
+    from dataclasses import replace
+
+    from python_calamine import CalamineWorkbook
+
+    from pipeline.config.load import Config
+    from pipeline.run import check_files
+    from pipeline.samples.sample import make_unit_data
+    from pipeline.template.writer import write_template
+
+    whole = Config.for_year
+    kept = ["Cao Phong", "Lạc Thủy"]
+
+    def two_areas(self, school_year):
+        year = whole(self, school_year)
+        return replace(year, units=year.units[year.units["dia_ban"].isin(kept)].reset_index(drop=True))
+
+    monkeypatch.setattr(Config, "for_year", two_areas)
+    monkeypatch.setattr("pipeline.template.writer.ONE_TEMPLATE_UP_TO", 5)
+    units = config.for_year("2019-2020").units
+    counts = units["dia_ban"].value_counts()
+    assert sorted(counts.items()) == [("Cao Phong", 3), ("Lạc Thủy", 4)]
+    assert main(["template", "--year", "2019-2020", "--outbox", str(tmp_path), "--config", str(ROOT / "config")]) == 0
+    folder = tmp_path / "2019-2020" / "template"
+    assert capsys.readouterr().out.splitlines() == [
+        "Danh mục có 7 đơn vị, quá nhiều cho một danh sách chọn mã: đã tạo 2 biểu mẫu năm học 2019-2020, mỗi địa bàn "
+        "một biểu mẫu. Gửi mỗi trường biểu mẫu của địa bàn mình:",
+        f"  {folder / 'Mau_DienHinh_2019-2020_Cao_Phong.xlsx'}  (Cao Phong: 3 đơn vị)",
+        f"  {folder / 'Mau_DienHinh_2019-2020_Lac_Thuy.xlsx'}  (Lạc Thủy: 4 đơn vị)",
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == ["Mau_DienHinh_2019-2020_Cao_Phong.xlsx",
+                                                        "Mau_DienHinh_2019-2020_Lac_Thuy.xlsx"]
+    listed = {}
+    for path in folder.iterdir():
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_name("_lists").to_python()
+        codes = [row[rows[0].index("don_vi")] for row in rows[1:] if row[rows[0].index("don_vi")] != ""]
+        (area,) = {rows[1 + n][rows[0].index("don_vi_dia_ban")] for n in range(len(codes))}
+        listed[area] = codes
+        guide = " ".join(str(v) for row in book.get_sheet_by_name("Hướng dẫn").to_python() for v in row)
+        assert f"Biểu mẫu này dành cho các đơn vị thuộc địa bàn {area}: danh sách chỉ có các đơn vị đó." in guide
+    assert listed == {area: list(units.loc[units["dia_ban"] == area, "ma_don_vi"]) for area in kept}
+    school = units.iloc[4]
+    data = make_unit_data(school, "2019-2020", seed=7)
+    write_template(config.for_year("2019-2020"), tmp_path / "school.xlsx", data.fill(), area=str(school["dia_ban"]))
+    outcome = check_files(config, "2019-2020", [tmp_path / "school.xlsx"]).outcomes[0]
+    assert (outcome.status, outcome.unit) == ("accepted", school["ma_don_vi"])
+    assert not [f for f in outcome.findings if f.severity in ("file", "row")]

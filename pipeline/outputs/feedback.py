@@ -102,22 +102,45 @@ def _records_by_file(frame: pd.DataFrame, shown: Sequence[str]) -> dict[str, lis
     return {file: sorted(rows, key=lambda r: r[Provenance.dong]) for file, rows in grouped.items()}
 
 
-def write_unit_files(jobs: Sequence[UnitJob], workers: int | None = None) -> list[Path]:
-    """Write every unit's feedback and marked copies (in worker processes when there are many units).
+class UnitFiles:
+    """Every unit's feedback and marked copies, written in worker processes while this process goes on (the
+    consolidated workbook and the dossier), or here when :meth:`wait` is called.
 
-    Args:
-        workers: processes (None: one per core from :data:`PARALLEL_FROM` units on; 0: in this process).
-
-    Returns:
-        The marked copies written.
+    Use as a context manager: leaving it early (an error in this process) cancels what has not started.
     """
-    if workers != 0 and (workers is not None or len(jobs) >= PARALLEL_FROM):
-        with ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8), initializer=die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            copies = list(pool.map(_write_unit, jobs, chunksize=4))
-    else:
-        copies = [_write_unit(job) for job in jobs]
-    return [copy for group in copies for copy in group]
+
+    def __init__(self, jobs: Sequence[UnitJob], workers: int | None = None) -> None:
+        """Start writing ``jobs``.
+
+        Args:
+            workers: processes (None: one per core from :data:`PARALLEL_FROM` units on; 0: in this process).
+        """
+        self._jobs, self._pool, self._pending = list(jobs), None, None
+        if workers != 0 and (workers is not None or len(self._jobs) >= PARALLEL_FROM):
+            self._pool = ProcessPoolExecutor(max_workers=workers or min(os.cpu_count() or 1, 8),
+                                             initializer=die_with_parent, initargs=(os.getpid(),))
+            self._pending = [self._pool.submit(_write_units, self._jobs[start:start + CHUNK])
+                             for start in range(0, len(self._jobs), CHUNK)]
+
+    def wait(self) -> list[Path]:
+        """Finish writing (here, when no workers were started); returns the marked copies, in the jobs' order."""
+        if self._pending is None:
+            return _write_units(self._jobs)
+        return [copy for future in self._pending for copy in future.result()]
+
+    def __enter__(self) -> UnitFiles:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+CHUNK = 4  # units per task sent to a worker
+
+
+def _write_units(jobs: Sequence[UnitJob]) -> list[Path]:
+    return [copy for job in jobs for copy in _write_unit(job)]
 
 
 def _write_unit(job: UnitJob) -> list[Path]:

@@ -28,7 +28,7 @@ from pipeline.intake.workers import die_with_parent
 from pipeline.samples.faults import FAULTS, Fault, FaultContext
 from pipeline.samples.period import Continuity
 from pipeline.samples.sample import Location, UnitData, make_unit_data
-from pipeline.template.writer import generated_at, write_template
+from pipeline.template.writer import generated_at, template_areas, write_template
 from schemas.rules import RULES
 
 DEMO_MARKER = ".du-lieu-mau"  # lists the files the demo wrote in a folder, so that it may rewrite them
@@ -131,10 +131,12 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     context = FaultContext(rng, year_start(school_year), data, sound)
     inbox.mkdir(parents=True, exist_ok=True)
     result = DemoResult(inbox, [], {}, config_dir)
-    jobs: list[tuple[UnitData, Path]] = []
+    jobs: list[tuple[UnitData, Path, str | None]] = []
+    by_area = template_areas(year) != [None]  # a large roster: each school fills its area's template
     file_faults: list[tuple[Fault, Path]] = []
     for index, unit_data in enumerate(data):
         relative = _file_name(rng, unit_data, school_year, roster.iloc[index], year_folder=continuity is None)
+        area = str(roster.iloc[index]["dia_ban"]) if by_area else None
         fault = plan.get(index)
         if fault is None and rng.random() < 0.1:
             unit_data = _as_nfd(unit_data)  # pasted from a Mac or a web page: NFD text, no rule broken
@@ -143,15 +145,15 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
             older = replace(unit_data, unit=dict(unit_data.unit, ngay_lap=unit_data.unit["ngay_lap"] -
                                                  dt.timedelta(days=12)))
             first = relative.with_name(f"{relative.stem} (lan 1){relative.suffix}")
-            jobs.append((older, inbox / first))
+            jobs.append((older, inbox / first, area))
             result.expected[first.as_posix()] = [Location("W14")]
-        jobs.append((unit_data, inbox / relative))
+        jobs.append((unit_data, inbox / relative, area))
         if fault and fault.file:
             file_faults.append((fault, inbox / relative))
         elif location is not None and not fault.resubmit:  # type: ignore[union-attr]
             result.expected[relative.as_posix()] = [location]
     _write_all(year, generated_at(), jobs)
-    result.files = [path for _, path in jobs]
+    result.files = [path for _, path, _ in jobs]
     for fault, path in file_faults:  # after writing: these break the written file
         assert fault.file is not None
         result.expected[path.relative_to(inbox).as_posix()] = [fault.file(path, context)]
@@ -168,31 +170,32 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
 PARALLEL_FROM = 6  # files; below this, starting worker processes costs more than it saves (measured, 2 cores)
 
 
-def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitData, Path]]) -> None:
-    """Write every file, in worker processes when there are many (the output does not depend on it)."""
-    for _, path in jobs:
+def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitData, Path, str | None]]) -> None:
+    """Write every file (its area's template, or the one template), in worker processes when there are many (the
+    output does not depend on it)."""
+    for _, path, _ in jobs:
         path.parent.mkdir(parents=True, exist_ok=True)
     if len(jobs) < PARALLEL_FROM:
-        for data, path in jobs:
-            _write_one(year, generated, data, path)
+        for data, path, area in jobs:
+            _write_one(year, generated, data, path, area)
         return
     workers = min(os.cpu_count() or 1, 8)
     chunk = max(1, min(8, -(-len(jobs) // (2 * workers))))  # every worker gets work, even with few files
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        list(pool.map(_write_one, repeat(year), repeat(generated), [d for d, _ in jobs], [p for _, p in jobs],
-                      chunksize=chunk))
+        list(pool.map(_write_one, repeat(year), repeat(generated), [d for d, _, _ in jobs], [p for _, p, _ in jobs],
+                      [a for _, _, a in jobs], chunksize=chunk))
 
 
-def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path) -> None:
+def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path, area: str | None = None) -> None:
     """One submission through the template writer, saved by its school a few days after it was made (some
     after the deadline), and reaching the inbox the next morning, when staff save the e-mail attachment."""
     made = data.unit.get("ngay_lap")
     if not isinstance(made, dt.date):
-        write_template(year, path, data.fill(), generated=generated)
+        write_template(year, path, data.fill(), generated=generated, area=area)
         return
     delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
     saved = dt.datetime.combine(made + dt.timedelta(days=delay), dt.time(16, 30))  # Vietnam time
-    write_template(year, path, data.fill(), generated=generated, saved=saved - dt.timedelta(hours=7))
+    write_template(year, path, data.fill(), generated=generated, saved=saved - dt.timedelta(hours=7), area=area)
     arrived = saved + dt.timedelta(hours=17)
     os.utime(path, (arrived.timestamp(), arrived.timestamp()))
 
@@ -232,6 +235,11 @@ def refresh_settings(source: Path, target: Path) -> None:
             shutil.copy2(item, target / item.name)
 
 
+# A synthetic roster repeats the configured areas under new names every this many units, as a national roster
+# has many provinces: an area's template then lists as many units at N = 50,000 as at 5,000.
+SYNTHETIC_AREA_UNITS = 5000
+
+
 def _synthetic_roster(config: Config, school_year: str, count: int, target: Path) -> pd.DataFrame:
     """A configuration copy whose roster has ``count`` fictional units (for benchmarks)."""
     import xlsxwriter
@@ -245,8 +253,10 @@ def _synthetic_roster(config: Config, school_year: str, count: int, target: Path
     sheet.write_row(0, 0, headers)
     for n in range(count):
         model = base.iloc[n % len(base)]
+        block = n // SYNTHETIC_AREA_UNITS
+        area = model["dia_ban"] if block == 0 else f"{model['dia_ban']} {block + 1}"
         sheet.write_row(n + 1, 0, [f"9{n:05d}", f"{model['ten_don_vi']} số {n // len(base) + 1}",
-                                   model["loai_don_vi"], model["cap_hoc"], model["dia_ban"]])
+                                   model["loai_don_vi"], model["cap_hoc"], area])
         sheet.write_number(n + 1, 5, int(model["so_doan_vien"]))
         sheet.write_row(n + 1, 6, [school_year, school_year, ""])
     workbook.close()

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
@@ -34,6 +37,7 @@ from pipeline.template.selfcheck import (
     render,
     year_check,
 )
+from pipeline.vi.collation import collation_key
 from pipeline.vi.numbers import vi_bound, vi_number
 from schemas.submission import (
     AGENCY_MODEL,
@@ -87,17 +91,60 @@ class Fill:
         return self.collectives if sheet == SHEET_COLLECTIVES else self.individuals
 
 
-def template_path(outbox: Path, school_year: str) -> Path:
-    """Where `make template` writes the workbook for ``school_year``."""
-    return outbox / school_year / "template" / f"Mau_DienHinh_{school_year}.xlsx"
+# Roster units one template lists in its code dropdown. A province (~700 units) gets one template; a larger body
+# (a national year: ~50,000 schools) gets one per area (địa bàn), each listing its own units: a dropdown of
+# thousands helps no school, and every school's file — and every run reading them all — would carry the whole roster.
+ONE_TEMPLATE_UP_TO = 1500
 
 
-def build_template(year: YearConfig, outbox: Path) -> Path:
-    """Write the template of the school year into the outbox (atomically) and return its path."""
-    target = template_path(outbox, year.school_year)
-    with atomic_path(target) as temporary:
-        write_template(year, temporary)
-    return target
+@dataclass(frozen=True)
+class TemplateFile:
+    """One template written by `make template`: the whole roster's, or one area's."""
+
+    path: Path
+    area: str | None  # None: every unit of the roster
+    units: int  # units in its dropdown
+
+
+def template_areas(year: YearConfig) -> list[str | None]:
+    """``[None]`` (one template for the whole roster), or the roster's areas, one template each."""
+    if len(year.units) <= ONE_TEMPLATE_UP_TO:
+        return [None]
+    return sorted({str(area) for area in year.units["dia_ban"]}, key=collation_key)
+
+
+def template_units(year: YearConfig, area: str | None) -> pd.DataFrame:
+    """The roster units a template lists: all of them, or those of one area."""
+    return year.units if area is None else year.units[year.units["dia_ban"].astype(str) == area]
+
+
+def template_path(outbox: Path, school_year: str, area: str | None = None) -> Path:
+    """Where `make template` writes the workbook for ``school_year`` (and ``area``, when there is one per area)."""
+    tail = f"_{ascii_slug(area)}" if area else ""
+    return outbox / school_year / "template" / f"Mau_DienHinh_{school_year}{tail}.xlsx"
+
+
+def ascii_slug(text: str) -> str:
+    """A file-name part without diacritics or spaces: "TP Hòa Bình" → "TP_Hoa_Binh"."""
+    folded = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return "_".join(re.findall(r"[0-9A-Za-z]+", plain)) or "khac"
+
+
+def build_templates(year: YearConfig, outbox: Path) -> list[TemplateFile]:
+    """Write the templates of the school year into the outbox (atomically): one, or one per area
+    (:data:`ONE_TEMPLATE_UP_TO`)."""
+    written: list[TemplateFile] = []
+    taken: set[str] = set()
+    for area in template_areas(year):
+        target = template_path(outbox, year.school_year, area)
+        if target.name.casefold() in taken:  # two areas that differ only by diacritics
+            target = target.with_name(f"{target.stem}_{len(taken) + 1}{target.suffix}")
+        taken.add(target.name.casefold())
+        with atomic_path(target) as temporary:
+            write_template(year, temporary, area=area)
+        written.append(TemplateFile(target, area, len(template_units(year, area))))
+    return written
 
 
 def generated_at() -> dt.datetime:
@@ -108,11 +155,13 @@ def generated_at() -> dt.datetime:
 
 
 def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
-                   generated: dt.datetime | None = None, saved: dt.datetime | None = None) -> None:
+                   generated: dt.datetime | None = None, saved: dt.datetime | None = None,
+                   area: str | None = None) -> None:
     """Write the template workbook to ``path``, optionally with values in its data cells.
 
     Args:
         year: the school year's configuration (label sets, units, criteria).
+        area: the area whose units the code dropdown lists (None: the whole roster), see :func:`template_areas`.
         generated: the moment written in `_meta` (default: :func:`generated_at`).
         saved: the last-saved time in the document properties (UTC; default: ``generated``) — a filled
             sample carries the moment its school would have saved it.
@@ -126,7 +175,7 @@ def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
     styles = _Styles(workbook)
     sheets = {name: workbook.add_worksheet(name, worksheet_class=_Worksheet) for name in (
         SHEET_GUIDE, SHEET_UNIT, SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT, SHEET_META, SHEET_LISTS)}
-    _write_lists(workbook, sheets[SHEET_LISTS], year)
+    _write_lists(workbook, sheets[SHEET_LISTS], year, template_units(year, area))
     context = CheckContext(
         yes=year.vocab["co_khong"].label_of(YES),
         school_model=year.vocab["loai_mo_hinh"].label_of(SCHOOL_MODEL),
@@ -137,7 +186,7 @@ def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
         started=STARTED_NAME,
         dates=year.document_dates,
     )
-    _write_guide(sheets[SHEET_GUIDE], year, styles)
+    _write_guide(sheets[SHEET_GUIDE], year, styles, area)
     problem_cells = [
         _write_list_sheet(sheets[SHEET_COLLECTIVES], SHEET_COLLECTIVES, column_specs(CollectiveRow), year,
                           context, styles, fill,
@@ -251,10 +300,9 @@ def _column_ref(sheet: str, col: int, rows: int) -> str:
             f"${xl_col_to_name(col)}${first + rows}")
 
 
-def _write_lists(workbook: Workbook, sheet: Worksheet, year: YearConfig) -> None:
-    """`_lists`: one column per dropdown, each a defined name ``ds_<name>``."""
+def _write_lists(workbook: Workbook, sheet: Worksheet, year: YearConfig, units: pd.DataFrame) -> None:
+    """`_lists`: one column per dropdown, each a defined name ``ds_<name>``; ``units`` fill the code's."""
     columns: dict[str, list[str]] = {name: label_set.labels for name, label_set in sorted(year.vocab.items())}
-    units = year.units
     columns["don_vi"] = list(units["ma_don_vi"])
     columns["don_vi_ten"] = list(units["ten_don_vi"])
     columns["don_vi_loai"] = list(units["loai_don_vi"])
@@ -537,7 +585,7 @@ def _print_setup(sheet: Worksheet, last_row: int, last_col: int, *, repeat_to: i
     sheet.set_footer("&L&8Biểu mẫu điển hình tiên tiến&R&8Trang &P/&N")
 
 
-def _write_guide(sheet: Worksheet, year: YearConfig, styles: _Styles) -> None:
+def _write_guide(sheet: Worksheet, year: YearConfig, styles: _Styles, area: str | None = None) -> None:
     """`Hướng dẫn`: how to fill the workbook in, and the criteria summarised."""
     sheet.set_column(0, 0, 4)
     sheet.set_column(1, 1, 44)
@@ -547,7 +595,9 @@ def _write_guide(sheet: Worksheet, year: YearConfig, styles: _Styles) -> None:
                       styles.title)
     steps = [
         ("1", "Trang Đơn vị", "Chọn Mã đơn vị trong danh sách (tên theo danh mục hiện ở cột Ghi chú), rồi điền "
-                              "các ô màu vàng nhạt. Năm học đã ghi sẵn, không sửa."),
+                              "các ô màu vàng nhạt. Năm học đã ghi sẵn, không sửa."
+                              + (f" Biểu mẫu này dành cho các đơn vị thuộc địa bàn {area}: danh sách chỉ có các đơn "
+                                 "vị đó." if area else "")),
         ("2", "Trang Tập thể", "Mỗi dòng một tập thể đề nghị biểu dương; ghi STT 1, 2, 3… Với công đoàn trường học "
                                "phải ghi số học sinh, số giáo viên (đếm người, không ghi tỷ lệ %)."),
         ("3", "Trang Cá nhân", "Mỗi dòng một người. Người lãnh đạo, quản lý ghi STT của tập thể do mình đứng đầu "
@@ -565,7 +615,7 @@ def _write_guide(sheet: Worksheet, year: YearConfig, styles: _Styles) -> None:
         sheet.write_number(i, 0, int(number), styles.table_center)  # a number, not text
         sheet.write_string(i, 1, step, styles.table)
         sheet.merge_range(i, 2, i, 3, how, styles.table)
-        sheet.set_row(i, 32)
+        sheet.set_row(i, 32 if len(how) < 160 else 46)  # the area's template says whose units it lists
     row = 3 + len(steps) + 1
     students = year.vocab.get("ket_qua_hoc_sinh")
     if students is not None:
