@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.samples.bench import format_results, run_bench
+from pipeline.samples.bench import bench_inbox, format_results, run_bench
 
 
 def test_bench_reports_pipeline_floor_and_naive_and_reuses_its_inbox(config, tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_bench_reports_pipeline_floor_and_naive_and_reuses_its_inbox(config, tmp
     assert "Thời gian từng bước của chương trình (giây):" in text and "ghi phản hồi và bản đánh dấu" in text
     # a second bench reuses the generated inbox: nothing generated again, the same files measured
     inbox = sorted(p.name for p in (tmp_path / "inbox").rglob("*") if p.is_file())
-    second = run_bench(config, "2019-2020", 2, workdir=tmp_path)
-    assert results[0].seconds > 0 and second[0].seconds == 0.0 and second[0].note == "đã có sẵn, không tạo lại"
+    again = bench_inbox(config, "2019-2020", 2, tmp_path)
+    assert results[0].seconds > 0 and again.seconds == 0.0 and again.note == "đã có sẵn, không tạo lại"
+    assert again.inbox == tmp_path / "inbox" and again.config_dir == config.directory
     assert sorted(p.name for p in (tmp_path / "inbox").rglob("*") if p.is_file()) == inbox
-    assert second[1].files == results[1].files
