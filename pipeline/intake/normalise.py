@@ -90,6 +90,11 @@ class Submission:
             return cells.get(key, "")
         return f"{cells.get(key, '?')}{row}"
 
+    def unit_only(self) -> Submission:
+        """The same submission with only its `Đơn vị` form: what outputs need once the rows are consolidated
+        (feedback sent to a worker process need not carry every row again)."""
+        return replace(self, frames={k: v for k, v in self.frames.items() if k == SHEET_UNIT}, cells={})
+
     def with_unit_code(self, code: str) -> Submission:
         """The same submission with the unit code on its `Đơn vị` form replaced (a restored leading zero)."""
         return self.with_unit_values({UnitForm.ma_don_vi: code})

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.Dat
     by_unit = intake.outcomes_by_unit()
     meta = Meta(year.settings, year.config_sha256, year.criteria_sha256)
     for unit in sorted(u for u in by_unit if u in year.codes):
-        outcomes = tuple(by_unit[unit])
+        outcomes = tuple(_unit_only(o) for o in by_unit[unit])
         own = {kind: tuple(r for o in outcomes for r in rows.get(o.file.relative, ())) for kind, rows in by_file.items()}
         jobs.append(UnitJob(unit, str(year.roster.loc[unit, "ten_don_vi"]), year.school_year,
                             feedback_path(folder, unit), outcomes, own["collectives"],
@@ -90,6 +90,11 @@ def plan_feedback(intake: Intake, collectives: pd.DataFrame, individuals: pd.Dat
             jobs.append(UnitJob("", "", year.school_year, unknown_feedback_path(folder, outcome.file.relative),
                                 (outcome,), (), (), meta))
     return jobs
+
+
+def _unit_only(outcome: FileOutcome) -> FileOutcome:
+    """The outcome as the feedback shows it: status, findings, and the submission's `Đơn vị` form only."""
+    return replace(outcome, submission=outcome.submission.unit_only()) if outcome.submission else outcome
 
 
 def _records_by_file(frame: pd.DataFrame, shown: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
