@@ -14,6 +14,8 @@ import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,22 +77,42 @@ def write_dossier(result: Consolidation, config: YearConfig, path: Path) -> None
     _submission(document, result, settings)
     landscape = document.add_section(WD_SECTION.NEW_PAGE)
     _page(landscape, Page(landscape=True), first=False)
-    _list(document, result, settings)
+    rows = _list(document, result, settings)
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(saved(document, [rows]))
+
+
+@dataclass(frozen=True)
+class Splice:
+    """Rows written as WordprocessingML text into the saved document, in place of a placeholder row."""
+
+    mark: str  # the placeholder row's only text
+    xml: str
+
+
+def saved(document: Any, splices: Sequence[Splice] = ()) -> bytes:
+    """The document's package, its rows spliced in, every entry dated ZIP_TIME (python-docx stamps the time of
+    saving)."""
     buffer = io.BytesIO()
     document.save(buffer)
-    with atomic_path(path) as temporary:
-        temporary.write_bytes(_fixed_zip(buffer.getvalue()))
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same package with every entry dated ZIP_TIME (python-docx stamps the time of saving)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = _spliced(data.decode("utf-8"), splices).encode("utf-8")
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(item.filename))
+            target.writestr(info, data)
     return out.getvalue()
+
+
+def _spliced(xml: str, splices: Sequence[Splice]) -> str:
+    for splice in splices:
+        at = xml.index(splice.mark)
+        start, end = xml.rindex("<w:tr>", 0, at), xml.index("</w:tr>", at) + len("</w:tr>")
+        xml = xml[:start] + splice.xml + xml[end:]
+    return xml
 
 
 def _base_style(document: Any) -> None:
@@ -262,28 +284,31 @@ def _list_table(container: Any, *, header: bool) -> Any:
     return table
 
 
-def _list_rows(table: Any, entries: list[tuple[str, list[str]]]) -> None:
-    """The list's rows, written as WordprocessingML in one parse: python-docx's cell-by-cell API costs about a
-    millisecond a cell, and a province proposes thousands of people."""
+def _list_rows(table: Any, entries: list[tuple[str, list[str]]], *, keep_last: int = 0) -> Splice:
+    """The list's rows, as WordprocessingML text spliced into the saved document (:func:`saved`) in place of the
+    placeholder row appended here: python-docx's cell-by-cell API costs about a millisecond a cell, and as parsed
+    elements a national list of 20,000 rows held 400 MB. The last ``keep_last`` rows keep with what follows."""
     size = int(SIZE["table"] * 2)  # half-points
     widths = [round(w / 25.4 * 1440) for w in LIST_WIDTHS_MM]  # twips
 
-    def cell(text: str, width: int, align: str, *, bold: bool = False, span: int = 1) -> str:
+    def cell(text: str, width: int, align: str, keep: bool, *, bold: bool = False, span: int = 1) -> str:
         spanned = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
         run = f"<w:rPr>{'<w:b/>' if bold else ''}<w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/></w:rPr>"
-        return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{spanned}</w:tcPr><w:p><w:pPr><w:jc w:val="{align}"/>'
-                f'</w:pPr><w:r>{run}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:p></w:tc>')
+        return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{spanned}</w:tcPr><w:p><w:pPr>'
+                f'{"<w:keepNext/>" if keep else ""}<w:jc w:val="{align}"/></w:pPr><w:r>{run}'
+                f'<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:p></w:tc>')
 
     rows = []
-    for kind, texts in entries:
+    for index, (kind, texts) in enumerate(entries):
+        keep = index >= len(entries) - keep_last
         if kind == "section":
-            rows.append(f"<w:tr>{cell(texts[0], sum(widths), 'left', bold=True, span=len(widths))}</w:tr>")
+            rows.append(f"<w:tr>{cell(texts[0], sum(widths), 'left', keep, bold=True, span=len(widths))}</w:tr>")
         else:
-            rows.append("<w:tr>" + "".join(cell(text, width, "center" if col == 0 else "left")
+            rows.append("<w:tr>" + "".join(cell(text, width, "center" if col == 0 else "left", keep)
                                            for col, (text, width) in enumerate(zip(texts, widths))) + "</w:tr>")
-    holder = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")
-    for row in list(holder):
-        table._tbl.append(row)
+    mark = f"@@rows-{len(table._tbl.tr_lst)}-{id(table)}@@"
+    table._tbl.append(parse_xml(f'<w:tr {nsdecls("w")}><w:tc><w:p><w:r><w:t>{mark}</w:t></w:r></w:p></w:tc></w:tr>'))
+    return Splice(mark, "".join(rows))
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -369,8 +394,9 @@ def _submission(document: Any, result: Consolidation, settings: Settings) -> Non
     _signature(document, settings, (80.0, 85.0))
 
 
-def _list(document: Any, result: Consolidation, settings: Settings) -> None:
-    """The proposal list, in the shape of ``Đề nghị biểu dương``: the header row repeats on every page."""
+def _list(document: Any, result: Consolidation, settings: Settings) -> Splice:
+    """The proposal list, in the shape of ``Đề nghị biểu dương``: the header row repeats on every page; its rows
+    are spliced in when the document is saved."""
     _centred(document, LIST.title, SIZE["title"], bold=True)
     _centred(document, f"Tập thể, cá nhân đề nghị biểu dương điển hình tiên tiến năm học {result.school_year}",
              SIZE["summary"], bold=True)
@@ -390,14 +416,12 @@ def _list(document: Any, result: Consolidation, settings: Settings) -> None:
                                     record[Scores.dv_ten_don_vi], proposal_form(record),
                                     record[CollectiveRow.tom_tat] or "", ""]))
     table = _list_table(document, header=True)
-    _list_rows(table, entries)
-    _widths(table, LIST_WIDTHS_MM)
+    _widths(table, LIST_WIDTHS_MM)  # the grid and the header row; the rows carry their own widths
     # The signature stays with the list's last two rows: they, and the paragraph between, keep with the next.
     # Word honours it; LibreOffice ignores "keep with next" on table rows and may start the signature's page
     # with it alone. (Nesting the rows and the signature in one unsplittable row kept them together there but
     # made LibreOffice drop every border of the list, seen on its PDFs — a list without lines is worse.)
-    for row in table._tbl.tr_lst[-2:]:
-        for paragraph in row.iter(qn("w:p")):
-            Paragraph(paragraph, table).paragraph_format.keep_with_next = True
+    rows = _list_rows(table, entries, keep_last=2)
     document.add_paragraph().paragraph_format.keep_with_next = True
     _signature(document, settings, (120.0, 132.0))
+    return rows

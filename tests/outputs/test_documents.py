@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -358,12 +359,14 @@ def test_criteria_sheet_reads_as_prose(run) -> None:
 def test_dossier_rows_hold_school_text_as_text() -> None:
     """Markup and control characters a school pastes (from Word, a web page) are text in the Word table, or
     dropped when XML cannot hold them — never markup, never a crash."""
-    from pipeline.outputs.dossier import _list_rows, _list_table
+    from pipeline.outputs.dossier import _list_rows, _list_table, saved
 
     document = docx.Document()
-    table = _list_table(document, header=True)
-    _list_rows(table, [("section", ["I. TẬP THỂ (1)"]),
-                       ("row", ["1", "<w:b/>Tổ & Cộng", "", "Trường A", "Biểu dương", "dòng 1\x0bdòng 2\x00", ""])])
+    rows = _list_rows(_list_table(document, header=True), [
+        ("section", ["I. TẬP THỂ (1)"]),
+        ("row", ["1", "<w:b/>Tổ & Cộng", "", "Trường A", "Biểu dương", "dòng 1\x0bdòng 2\x00", ""])])
+    table = docx.Document(io.BytesIO(saved(document, [rows]))).tables[0]
+    assert len(table.rows) == 3  # the header, the section, the row: the placeholder is gone
     assert [c.text for c in table.rows[2].cells] == ["1", "<w:b/>Tổ & Cộng", "", "Trường A", "Biểu dương",
                                                      "dòng 1dòng 2", ""]
     assert table.rows[1].cells[0].text == "I. TẬP THỂ (1)" and len(table.rows[1]._tr.tc_lst) == 1
