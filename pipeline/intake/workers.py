@@ -10,6 +10,7 @@ file needs on its own is done where it is read, on every core; the workers retur
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -95,7 +96,9 @@ def _crashed(relative: str, error: BaseException | None = None) -> Prepared:
 def die_with_parent(parent: int) -> None:
     """Pool initializer: end this worker when the process that started it dies (a kill -9 of the run must not
     leave workers writing into a staging folder that the next run reuses). Linux has ``PR_SET_PDEATHSIG``;
-    elsewhere a worker ends when its pool's pipe closes, after the file at hand."""
+    elsewhere a worker ends when its pool's pipe closes, after the file at hand. A worker collects garbage as
+    usual (a forked one inherits the run's paused collector)."""
+    gc.enable()
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
