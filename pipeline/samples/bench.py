@@ -9,7 +9,8 @@
   a sample of the files and scaled, it is slow by design).
 
 Each runs in a child process; its peak memory is that of all its processes together (the worker processes
-included), sampled from /proc. The pipeline and the floor run ``repeat`` times and the medians are reported.
+included, each by its proportional set size, so that pages forked workers share with the run count once), sampled
+from /proc. The pipeline and the floor run ``repeat`` times and the medians are reported.
 The generated inbox is kept under ``bench/<năm học>-N<units>-s<seed>/`` so that a second run skips generating it.
 """
 
@@ -46,7 +47,7 @@ STAGES = {  # run.py's stages, as make bench prints them
     "score": "chấm điểm, xếp hạng, tổng hợp",
     "summary": "ghi bản tổng hợp",
     "dossier": "ghi hồ sơ đề nghị (Word)",
-    "feedback": "ghi phản hồi và bản đánh dấu (các tiến trình con, cùng lúc với hai bước trên: phần còn chờ)",
+    "feedback": "ghi phản hồi và bản đánh dấu (tiến trình con, song song; phần còn chờ)",
     "manifest": "ghi manifest.json",
     "swap": "đưa kết quả mới vào thay kết quả cũ",
 }
@@ -204,7 +205,11 @@ def _child(command: list[str]) -> tuple[float, float]:
 
 
 class _TreeMemory(threading.Thread):
-    """Samples the resident memory of a process and all its descendants, and keeps the largest sum."""
+    """Samples the memory of a process and all its descendants, and keeps the largest sum.
+
+    Each process counts its proportional set size (PSS: a page shared by k processes counts 1/k in each), so the
+    sum is the memory the processes hold together: worker processes forked from the run share its pages, and a
+    sum of resident sizes counted those pages once per worker."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -212,7 +217,7 @@ class _TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(self.pid))
+            self.peak_mb = max(self.peak_mb, _tree_memory_mb(self.pid))
             self._done.wait(SAMPLE_EVERY)
 
     def stop(self) -> None:
@@ -220,8 +225,9 @@ class _TreeMemory(threading.Thread):
         self.join()
 
 
-def _tree_rss_mb(root: int) -> float:
-    """The resident memory of ``root`` and its descendants now (0 where /proc is missing)."""
+def _tree_memory_mb(root: int) -> float:
+    """The memory of ``root`` and its descendants now: the sum of their PSS (their resident sizes where the kernel
+    gives no PSS; 0 where /proc is missing)."""
     parents: dict[int, int] = {}
     sizes: dict[int, int] = {}
     try:
@@ -244,7 +250,19 @@ def _tree_rss_mb(root: int) -> float:
             if parent in family and pid not in family:
                 family.add(pid)
                 grew = True
-    return sum(sizes.get(pid, 0) for pid in family) / (1024 * 1024)
+    return sum(_pss(pid, sizes.get(pid, 0)) for pid in family) / (1024 * 1024)
+
+
+def _pss(pid: int, resident: int) -> int:
+    """The PSS of a process in bytes (``resident`` when /proc/<pid>/smaps_rollup cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resident
 
 
 def _script(directory: Path, name: str, code: str) -> str:
