@@ -176,7 +176,8 @@ def consolidate_year(config: Config, school_year: str, inbox: Path, outbox: Path
 
 @contextmanager
 def _collecting_between_stages() -> Iterator[None]:
-    """The run's own process collects garbage between stages (:func:`_stage_done`), not during them.
+    """The run's own process collects garbage between stages (:func:`_stage_done`), not during them; what it
+    froze before forking workers is collectable again at the end.
 
     It holds every file's rows, and the collector's automatic passes over them while the consolidated
     workbook's million cell objects are made took a fifth of that stage at 5,000 files, growing faster than
@@ -186,14 +187,17 @@ def _collecting_between_stages() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
 
 def _stage_done() -> None:
-    """Free what the stage left in reference cycles (collection is paused within stages)."""
+    """Free what the stage left in reference cycles (collection is paused within stages). With collection
+    paused, everything the run made is in the youngest generation: collecting the young generations reaches it
+    all, and not the older objects of a process that runs many consolidations (the tests)."""
     if not gc.isenabled():
-        gc.collect()
+        gc.collect(1)
 
 
 def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: Path, progress: Progress | None,
@@ -217,6 +221,10 @@ def _consolidate_locked(config: Config, school_year: str, inbox: Path, folder: P
     _stage_done()
     jobs = plan_feedback(intake, result.collectives, result.individuals, year, staging)
     clock.lap("score")
+    # The feedback workers are forked from this process, now holding every row: frozen, its objects are never
+    # touched by the workers' collector, so their pages stay shared instead of being copied into each worker
+    # (the pattern the gc module's documentation gives for fork without exec).
+    gc.freeze()
     with UnitFiles(jobs, workers) as unit_files:  # the workers write them while this process writes the rest
         write_summary(result, year, summary_path(staging, school_year))
         clock.lap("summary")

@@ -58,11 +58,15 @@ def summary_path(folder: Path, school_year: str) -> Path:
     return folder / f"TongHop_DienHinh_{school_year}.xlsx"
 
 
+IN_MEMORY_ROWS = 20_000  # nominations up to which the consolidated workbook is assembled in memory (a province)
+
+
 def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None:
     """Write the consolidated workbook atomically."""
     criteria = config.criteria
     with atomic_path(path) as temporary:
-        workbook = new_workbook(temporary, f"Tổng hợp điển hình tiên tiến năm học {result.school_year}")
+        workbook = new_workbook(temporary, f"Tổng hợp điển hình tiên tiến năm học {result.school_year}",
+                                in_memory=len(result.collectives) + len(result.individuals) < IN_MEMORY_ROWS)
         formats = Formats(workbook)
         styles = DocumentStyles(workbook)
         _overview(workbook, styles, result, config)

@@ -37,7 +37,8 @@ from pipeline.samples.demo import refresh_settings, write_demo
 FLOOR_SAMPLE = 5000  # beyond this many files the floor parses a regular sample and is scaled (it is linear)
 NAIVE_SAMPLE = 120  # the naive way reads this many files and is scaled up linearly (it is slow by design)
 CACHE = Path("bench")  # generated inboxes, one folder per (year, units, seed); git-ignored
-SAMPLE_EVERY = 0.05  # seconds between memory samples of a child's process tree
+SAMPLE_EVERY = 0.2  # seconds between memory samples of a child's process tree (reading a process's PSS takes its
+# memory map's lock: sampled every 0.05 s, it slowed the workers it measured by a tenth)
 STAGES = {  # run.py's stages, as make bench prints them
     "config": "cấu hình",
     "discover": "tìm tệp (discover)",

@@ -24,6 +24,7 @@ words that differ in a letter or in their tone never get the same key ("Hoa" ≠
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -102,6 +103,7 @@ def clean_text(s: str) -> str:
     return unicodedata.normalize("NFC", spaced).strip(" ")
 
 
+@functools.lru_cache(maxsize=1 << 17)  # the same names are keyed by the checks, the scoring and the review
 def canonical_key(s: str) -> str:
     """Return the key on which names and unit names are matched.
 
