@@ -34,9 +34,9 @@ def test_rule_ids_and_messages_are_well_formed() -> None:
 
 @pytest.fixture(scope="module")
 def faulty_run(config, tmp_path_factory):
-    """One file per fault of the catalogue (every unit faulty), read and validated."""
+    """One file per fault of the catalogue (as many units as faults, every one faulty), read and validated."""
     inbox = tmp_path_factory.mktemp("faults") / "inbox"
-    demo = write_demo(config, YEAR, inbox, faulty=1.0, faults=FAULTS, seed=7)
+    demo = write_demo(config, YEAR, inbox, units=len(FAULTS), faulty=1.0, faults=FAULTS, seed=7)
     intake = take_in(config.for_year(YEAR), inbox, workers=2)
     return demo, {o.file.relative: o for o in intake.outcomes}
 
