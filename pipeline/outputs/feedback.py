@@ -107,6 +107,9 @@ def _records_by_file(frame: pd.DataFrame, shown: Sequence[str]) -> dict[str, lis
     return {file: sorted(rows, key=lambda r: r[Provenance.dong]) for file, rows in grouped.items()}
 
 
+CHUNK = 4  # units per task sent to a worker
+
+
 class UnitFiles:
     """Every unit's feedback and marked copies, written in worker processes while this process goes on (the
     consolidated workbook and the dossier), or here when :meth:`wait` is called.
@@ -139,9 +142,6 @@ class UnitFiles:
     def __exit__(self, *_: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-CHUNK = 4  # units per task sent to a worker
 
 
 def _write_units(jobs: Sequence[UnitJob]) -> list[Path]:

@@ -29,6 +29,7 @@ from pipeline.samples.faults import FAULTS, Fault, FaultContext
 from pipeline.samples.period import Continuity
 from pipeline.samples.sample import Location, UnitData, make_unit_data
 from pipeline.template.writer import generated_at, template_areas, write_template
+from pipeline.vi.text import without_marks
 from schemas.rules import RULES
 
 DEMO_MARKER = ".du-lieu-mau"  # lists the files the demo wrote in a folder, so that it may rewrite them
@@ -203,13 +204,11 @@ def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: P
 def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Series, *, year_folder: bool = True
                ) -> Path:
     """Names and folders as staff receive them by e-mail: varied, partly nested, no fixed pattern."""
-    ascii_name = unicodedata.normalize("NFKD", data.name.replace("Đ", "D").replace("đ", "d"))
-    ascii_name = "".join(ch for ch in ascii_name if not unicodedata.combining(ch))
+    ascii_name = without_marks(data.name)
     name = rng.choice([f"DHTT_{school_year}_{data.code}.xlsx", f"{ascii_name} - bao cao DHTT.xlsx",
                        f"Bao cao dien hinh {data.code}.xlsx", f"{data.code}_{ascii_name.replace(' ', '_')}.xlsx"])
     draw = rng.random()
-    area = "".join(ch for ch in unicodedata.normalize("NFKD", str(unit["dia_ban"]).replace("Đ", "D"))
-                   if not unicodedata.combining(ch))
+    area = without_marks(str(unit["dia_ban"]))
     if draw < 0.4:
         return Path(name)
     if draw < 0.7:

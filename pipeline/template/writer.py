@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from pipeline.template.selfcheck import (
 )
 from pipeline.vi.collation import collation_key
 from pipeline.vi.numbers import vi_bound, vi_number
+from pipeline.vi.text import without_marks
 from schemas.submission import (
     AGENCY_MODEL,
     NOT_APPLICABLE,
@@ -126,9 +126,7 @@ def template_path(outbox: Path, school_year: str, area: str | None = None) -> Pa
 
 def ascii_slug(text: str) -> str:
     """A file-name part without diacritics or spaces: "TP Hòa Bình" → "TP_Hoa_Binh"."""
-    folded = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return "_".join(re.findall(r"[0-9A-Za-z]+", plain)) or "khac"
+    return "_".join(re.findall(r"[0-9A-Za-z]+", without_marks(text))) or "khac"
 
 
 def build_templates(year: YearConfig, outbox: Path) -> list[TemplateFile]:

@@ -121,6 +121,12 @@ def canonical_key(s: str) -> str:
     return unicodedata.normalize("NFC", _WORD.sub(lambda word: _place_tone(word.group()), folded))
 
 
+def without_marks(s: str) -> str:
+    """The text in plain ASCII letters where it can be (``"Đà Bắc"`` → ``"Da Bac"``), for file names."""
+    folded = unicodedata.normalize("NFKD", s.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
 def loose_key(s: str) -> str:
     """Return the key on which sheet names and column headers are matched.
 
