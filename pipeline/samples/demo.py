@@ -1,8 +1,9 @@
 """Sample submissions (``python -m pipeline demo``): the real template filled with fictional data.
 
 A ``faulty`` share of files carries faults from :data:`pipeline.faults.FAULTS`; others may carry harmless
-quirks (NFD text). Files go through :func:`pipeline.template.write_template`, so they cannot drift from the
-template. Deterministic for a seed.
+quirks (NFD text). Files are the template written by :func:`pipeline.template.write_template` with each school's
+values stamped in (:class:`pipeline.template.stamp.Stamp`), so they cannot drift from the template. Deterministic
+for a seed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pipeline.intake.workers import die_with_parent
 from pipeline.samples.faults import FAULTS, Fault, FaultContext
 from pipeline.samples.period import Continuity
 from pipeline.samples.sample import Location, UnitData, make_unit_data
+from pipeline.template.stamp import Stamp
 from pipeline.template.writer import generated_at, template_areas, write_template
 from pipeline.vi.text import without_marks
 from schemas.rules import RULES
@@ -180,6 +182,7 @@ def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitDa
         for data, path, area in jobs:
             _write_one(year, generated, data, path, area)
         return
+    jobs = sorted(jobs, key=lambda job: job[2] or "")  # a process's files share an area's blank template
     workers = min(os.cpu_count() or 1, 8)
     chunk = max(1, min(8, -(-len(jobs) // (2 * workers))))  # every worker gets work, even with few files
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
@@ -188,17 +191,35 @@ def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitDa
 
 
 def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path, area: str | None = None) -> None:
-    """One submission through the template writer, saved by its school a few days after it was made (some
-    after the deadline), and reaching the inbox the next morning, when staff save the e-mail attachment."""
+    """One submission: the template filled with the unit's values, saved by its school a few days after it was made
+    (some after the deadline), and reaching the inbox the next morning, when staff save the e-mail attachment."""
     made = data.unit.get("ngay_lap")
-    if not isinstance(made, dt.date):
-        write_template(year, path, data.fill(), generated=generated, area=area)
-        return
-    delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
-    saved = dt.datetime.combine(made + dt.timedelta(days=delay), dt.time(16, 30))  # Vietnam time
-    write_template(year, path, data.fill(), generated=generated, saved=saved - dt.timedelta(hours=7), area=area)
-    arrived = saved + dt.timedelta(hours=17)
-    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    saved = arrived = None
+    if isinstance(made, dt.date):
+        delay = int(data.code[-2:]) % 17 if data.code[-2:].isdigit() else 3
+        at_school = dt.datetime.combine(made + dt.timedelta(days=delay), dt.time(16, 30))  # Vietnam time
+        saved, arrived = at_school - dt.timedelta(hours=7), at_school + dt.timedelta(hours=17)
+    content = _stamp(year, generated, area).filled(data.fill(), saved)
+    if content is None:  # a value the stamp does not write as the writer would: the writer writes the file
+        write_template(year, path, data.fill(), generated=generated, saved=saved, area=area)
+    else:
+        path.write_bytes(content)
+    if arrived is not None:
+        os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+
+
+_STAMPS: dict[tuple[str, str, dt.datetime, str | None], Stamp] = {}
+STAMPS_KEPT = 8  # blank templates a process keeps (one per area; jobs come grouped by area)
+
+
+def _stamp(year: YearConfig, generated: dt.datetime, area: str | None) -> Stamp:
+    """The blank template of ``area`` to stamp values into, written once per process."""
+    key = (year.school_year, year.config_sha256, generated, area)
+    if key not in _STAMPS:
+        while len(_STAMPS) >= STAMPS_KEPT:
+            del _STAMPS[next(iter(_STAMPS))]
+        _STAMPS[key] = Stamp(year, generated, area)
+    return _STAMPS[key]
 
 
 def _file_name(rng: random.Random, data: UnitData, school_year: str, unit: pd.Series, *, year_folder: bool = True

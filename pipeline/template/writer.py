@@ -64,6 +64,7 @@ from schemas.submission import (
 LIST_HEADER_ROW = 3  # 1-based Excel row of the header labels on list sheets
 LIST_ROWS = {SHEET_COLLECTIVES: 200, SHEET_INDIVIDUALS: 300}  # formatted empty rows (SPEC §4: ≥ 200)
 FORM_HEADER_ROW = 4
+SHEET_ORDER = (SHEET_GUIDE, SHEET_UNIT, SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT, SHEET_META, SHEET_LISTS)
 STATUS_CELL = "B2"  # on `Đơn vị`: number of problems left
 STATUS_NAME = "so_loi_con_lai"
 STARTED_NAME = "da_nhap"
@@ -171,8 +172,7 @@ def write_template(year: YearConfig, path: Path, fill: Fill | None = None, *,
                             comments=f"{TEMPLATE_ID} {TEMPLATE_VERSION}")
     workbook.set_size(1400, 900)
     styles = _Styles(workbook)
-    sheets = {name: workbook.add_worksheet(name, worksheet_class=_Worksheet) for name in (
-        SHEET_GUIDE, SHEET_UNIT, SHEET_COLLECTIVES, SHEET_INDIVIDUALS, SHEET_REPORT, SHEET_META, SHEET_LISTS)}
+    sheets = {name: workbook.add_worksheet(name, worksheet_class=_Worksheet) for name in SHEET_ORDER}
     _write_lists(workbook, sheets[SHEET_LISTS], year, template_units(year, area))
     context = CheckContext(
         yes=year.vocab["co_khong"].label_of(YES),
