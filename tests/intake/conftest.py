@@ -1,5 +1,5 @@
 """Fixtures of the intake tests: one filled submission and the copies LibreOffice saves of it (one start per
-format, shared: LibreOffice is the slowest part of the suite)."""
+format, two at a time, shared: LibreOffice is the slowest part of the suite)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from pipeline.samples.faults import FAULTS, FaultContext
 from pipeline.samples.sample import make_unit_data
 from pipeline.template.writer import write_template
-from tests.libreoffice import convert_many
+from tests.libreoffice import convert_each
 
 YEAR = "2019-2020"
 FAULTS_SHOWN = ("R04", "W02", "W03", "W04", "R01", "W01")  # mistakes the copies must carry as the original does
@@ -27,7 +27,6 @@ def libreoffice_copies(config, tmp_path_factory: pytest.TempPathFactory) -> tupl
     original = base / "original" / "bai_nop.xlsx"
     original.parent.mkdir()
     write_template(config.for_year(YEAR), original, data.fill())
-    copies = {fmt: convert_many([original], filters, base / fmt)[0]
-              for fmt, filters in (("xlsx", "xlsx"), ("ods", "ods"), ("xls", "xls:MS Excel 97"),
-                                   ("xlsm", "xlsm:Calc MS Excel 2007 VBA XML"))}
-    return original, copies
+    formats = {"xlsx": "xlsx", "ods": "ods", "xls": "xls:MS Excel 97", "xlsm": "xlsm:Calc MS Excel 2007 VBA XML"}
+    converted = convert_each([([original], filters, base / fmt) for fmt, filters in formats.items()])
+    return original, {fmt: files[0] for fmt, files in zip(formats, converted)}

@@ -67,11 +67,15 @@ def test_a_removed_file_takes_its_outputs_with_it_and_staff_files_stay(inbox: Pa
     assert not (folder / STAGING).exists() and not (folder / OLD).exists()
 
 
-def _kill_at(moment: str, inbox: Path, outbox: Path, marker: Path, *more: str) -> None:
-    """Run a consolidation, kill -9 it and its workers the moment it reaches ``moment`` (moments.KILL_AT). At
-    "summary", while it holds the outbox there, a second run on the same outbox is refused at once."""
-    process = subprocess.Popen(_command(inbox, outbox, *more), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, env={**os.environ, KILL_AT: f"{moment}:{marker}"})
+def _start(moment: str, inbox: Path, outbox: Path, marker: Path, *more: str) -> subprocess.Popen:
+    """Start a consolidation that stops the moment it reaches ``moment`` (moments.KILL_AT) to be killed."""
+    return subprocess.Popen(_command(inbox, outbox, *more), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, env={**os.environ, KILL_AT: f"{moment}:{marker}"})
+
+
+def _kill_when_there(process: subprocess.Popen, moment: str, inbox: Path, outbox: Path, marker: Path) -> None:
+    """kill -9 the run and its workers once it has reached ``moment``. At "summary", while it holds the outbox
+    there, a second run on the same outbox is refused at once."""
     deadline = time.monotonic() + 120
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -104,17 +108,21 @@ def test_a_kill_at_any_moment_leaves_one_runs_outputs_whole(inbox: Path, tmp_pat
     runs = [("read", ()), ("read", ("--workers", "0")), ("summary", ()), ("feedback", ()),
             ("feedback", ("--workers", "2")), ("complete", ()), ("swap", ())]
     assert {moment for moment, _ in runs} == set(MOMENTS)
-    for moment, more in runs:
-        _kill_at(moment, inbox, outbox, tmp_path / "here", *more)
-        before = _ours(folder)
-        with locked(folder):
-            recover(folder, YEAR)  # what the next run does first
-        recovered[moment] = _ours(folder)
-        assert [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != LOCK] == [], moment
+    # all at once, each on its own copy of the previous run's outbox (one after the other took 30 s)
+    boxes = [Path(shutil.copytree(tmp_path / "previous", tmp_path / f"outbox-{n}")) for n in range(len(runs))]
+    markers = [tmp_path / f"here-{n}" for n in range(len(runs))]
+    started = [_start(moment, inbox, box, marker, *more) for (moment, more), box, marker in zip(runs, boxes, markers)]
+    for process, (moment, _), box, marker in zip(started, runs, boxes, markers):
+        _kill_when_there(process, moment, inbox, box, marker)
+    for (moment, _), box in zip(runs, boxes):
+        killed = box / YEAR
+        before = _ours(killed)
+        with locked(killed):
+            recover(killed, YEAR)  # what the next run does first
+        recovered[moment] = _ours(killed)
+        assert [p.name for p in killed.iterdir() if p.name.startswith(".") and p.name != LOCK] == [], moment
         if moment in ("read", "summary", "feedback"):  # before the journal: nothing of the killed run is in place
             assert before == recovered[moment] == previous, moment
-        shutil.rmtree(outbox)
-        shutil.copytree(tmp_path / "previous", outbox)  # the previous run's outputs again, for the next moment
         if moment == "swap":
             assert before not in (previous, recovered[moment])  # killed half-way through the renames
     assert subprocess.run(_command(inbox, outbox), capture_output=True, check=False).returncode == 0
