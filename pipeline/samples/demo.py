@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -101,7 +101,7 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
             roster of that size is written to ``<inbox>-cau-hinh/`` with the rest of the configuration.
         seed: randomness seed; the same seed writes the same files.
         faulty: share of files carrying faults (0 to 1).
-        faults: the faults to spread (default: the whole catalogue, in order).
+        faults: the faults to spread, entries of FAULTS (default: the whole catalogue, in order).
         continuity: for one year of a period (``demo --period``): stable staff and teams across the years; the
             files then go straight into ``inbox`` (the year's own folder), never into a school-year sub-folder.
     """
@@ -134,9 +134,8 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
     context = FaultContext(rng, year_start(school_year), data, sound)
     inbox.mkdir(parents=True, exist_ok=True)
     result = DemoResult(inbox, [], {}, config_dir)
-    jobs: list[tuple[UnitData, Path, str | None]] = []
+    jobs: list[_Job] = []
     by_area = template_areas(year) != [None]  # a large roster: each school fills its area's template
-    file_faults: list[tuple[Fault, Path]] = []
     for index, unit_data in enumerate(data):
         relative = _file_name(rng, unit_data, school_year, roster.iloc[index], year_folder=continuity is None)
         area = str(roster.iloc[index]["dia_ban"]) if by_area else None
@@ -148,18 +147,16 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
             older = replace(unit_data, unit=dict(unit_data.unit, ngay_lap=unit_data.unit["ngay_lap"] -
                                                  dt.timedelta(days=12)))
             first = relative.with_name(f"{relative.stem} (lan 1){relative.suffix}")
-            jobs.append((older, inbox / first, area))
+            jobs.append(_Job(older, inbox / first, area))
             result.expected[first.as_posix()] = [Location("W14")]
-        jobs.append((unit_data, inbox / relative, area))
-        if fault and fault.file:
-            file_faults.append((fault, inbox / relative))
-        elif location is not None and not fault.resubmit:  # type: ignore[union-attr]
+        edit = next(n for n, f in enumerate(FAULTS) if f is fault) if fault and fault.file else None
+        jobs.append(_Job(unit_data, inbox / relative, area, edit))
+        if location is not None and not fault.resubmit:  # type: ignore[union-attr]
             result.expected[relative.as_posix()] = [location]
-    _write_all(year, generated_at(), jobs)
-    result.files = [path for _, path, _ in jobs]
-    for fault, path in file_faults:  # after writing: these break the written file
-        assert fault.file is not None
-        result.expected[path.relative_to(inbox).as_posix()] = [fault.file(path, context)]
+    for job, broken in zip(jobs, _write_all(year, generated_at(), jobs)):
+        if broken is not None:
+            result.expected[job.path.relative_to(inbox).as_posix()] = [broken]
+    result.files = [job.path for job in jobs]
     result.submissions = len(result.files)
     for name, content in SURPLUS_FILES.items():
         (inbox / name).write_bytes(content)
@@ -173,26 +170,36 @@ def write_demo(config: Config, school_year: str, inbox: Path, *, units: int | No
 PARALLEL_FROM = 6  # files; below this, starting worker processes costs more than it saves (measured, 2 cores)
 
 
-def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[tuple[UnitData, Path, str | None]]) -> None:
+class _Job(NamedTuple):
+    """One file to write: the unit's values, where, its area's template, and the file fault to break it with."""
+
+    data: UnitData
+    path: Path
+    area: str | None
+    edit: int | None = None  # a file fault, by its place in FAULTS (a function of the catalogue pickles by name)
+
+
+def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[_Job]) -> list[Location | None]:
     """Write every file (its area's template, or the one template), in worker processes when there are many (the
-    output does not depend on it)."""
-    for _, path, _ in jobs:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    output does not depend on it); returns where each file's file fault is to be reported."""
+    for job in jobs:
+        job.path.parent.mkdir(parents=True, exist_ok=True)
     if len(jobs) < PARALLEL_FROM:
-        for data, path, area in jobs:
-            _write_one(year, generated, data, path, area)
-        return
-    jobs = sorted(jobs, key=lambda job: job[2] or "")  # a process's files share an area's blank template
+        return [_write_one(year, generated, job) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda n: jobs[n].area or "")  # a process's files share a blank template
     workers = min(os.cpu_count() or 1, 8)
     chunk = max(1, min(8, -(-len(jobs) // (2 * workers))))  # every worker gets work, even with few files
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        list(pool.map(_write_one, repeat(year), repeat(generated), [d for d, _, _ in jobs], [p for _, p, _ in jobs],
-                      [a for _, _, a in jobs], chunksize=chunk))
+        written = pool.map(_write_one, repeat(year), repeat(generated), [jobs[n] for n in order], chunksize=chunk)
+        broken = dict(zip(order, written))
+    return [broken[n] for n in range(len(jobs))]
 
 
-def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: Path, area: str | None = None) -> None:
+def _write_one(year: YearConfig, generated: dt.datetime, job: _Job) -> Location | None:
     """One submission: the template filled with the unit's values, saved by its school a few days after it was made
-    (some after the deadline), and reaching the inbox the next morning, when staff save the e-mail attachment."""
+    (some after the deadline), and reaching the inbox the next morning, when staff save the e-mail attachment. A
+    file fault then breaks the written file; returns where it is to be reported."""
+    data, path, area = job.data, job.path, job.area
     made = data.unit.get("ngay_lap")
     saved = arrived = None
     if isinstance(made, dt.date):
@@ -204,8 +211,14 @@ def _write_one(year: YearConfig, generated: dt.datetime, data: UnitData, path: P
         write_template(year, path, data.fill(), generated=generated, saved=saved, area=area)
     else:
         path.write_bytes(content)
+    broken = None
+    if job.edit is not None:
+        edit = FAULTS[job.edit].file
+        assert edit is not None
+        broken = edit(path)
     if arrived is not None:
         os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    return broken
 
 
 _STAMPS: dict[tuple[str, str, dt.datetime, str | None], Stamp] = {}

@@ -48,7 +48,7 @@ class FaultContext:
 
 
 DataFault = Callable[[UnitData, FaultContext], Location]
-FileFault = Callable[[Path, FaultContext], Location]
+FileFault = Callable[[Path], Location]  # edits the written file (in the process that wrote it); needs nothing else
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def _too_many_soldiers(data: UnitData, _: FaultContext) -> Location:
 
 
 def _with_openpyxl(edit: Callable[[openpyxl.Workbook], Location]) -> FileFault:
-    def fault(path: Path, _: FaultContext) -> Location:
+    def fault(path: Path) -> Location:
         workbook = openpyxl.load_workbook(path)
         location = edit(workbook)
         workbook.save(path)
@@ -193,12 +193,12 @@ def _show_meta(workbook: openpyxl.Workbook) -> Location:
     return Location("W13")
 
 
-def _not_a_spreadsheet(path: Path, _: FaultContext) -> Location:
+def _not_a_spreadsheet(path: Path) -> Location:
     path.write_text("Kính gửi Công đoàn ngành,\nĐơn vị xin gửi báo cáo điển hình tiên tiến.\n", encoding="utf-8")
     return Location("F01")
 
 
-def _encrypted(path: Path, _: FaultContext) -> Location:
+def _encrypted(path: Path) -> Location:
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = io.BytesIO(path.read_bytes())
@@ -207,7 +207,7 @@ def _encrypted(path: Path, _: FaultContext) -> Location:
     return Location("F02")
 
 
-def _zip_bomb(path: Path, _: FaultContext) -> Location:
+def _zip_bomb(path: Path) -> Location:
     original = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
@@ -216,14 +216,14 @@ def _zip_bomb(path: Path, _: FaultContext) -> Location:
     return Location("F03")
 
 
-def _huge_extent(path: Path, _: FaultContext) -> Location:
+def _huge_extent(path: Path) -> Location:
     workbook = openpyxl.load_workbook(path)
     workbook[SHEET_INDIVIDUALS]["XFD1048576"] = "."
     workbook.save(path)
     return Location("F04")
 
 
-def _not_our_template(path: Path, _: FaultContext) -> Location:
+def _not_our_template(path: Path) -> Location:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Danh sách"
