@@ -16,7 +16,6 @@ import shutil
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -189,10 +188,24 @@ def _write_all(year: YearConfig, generated: dt.datetime, jobs: list[_Job]) -> li
     order = sorted(range(len(jobs)), key=lambda n: jobs[n].area or "")  # a process's files share a blank template
     workers = min(os.cpu_count() or 1, 8)
     chunk = max(1, min(8, -(-len(jobs) // (2 * workers))))  # every worker gets work, even with few files
-    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        written = pool.map(_write_one, repeat(year), repeat(generated), [jobs[n] for n in order], chunksize=chunk)
-        broken = dict(zip(order, written))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_install, initargs=(os.getpid(), year, generated)
+                             ) as pool:
+        broken = dict(zip(order, pool.map(_write_installed, [jobs[n] for n in order], chunksize=chunk)))
     return [broken[n] for n in range(len(jobs))]
+
+
+_YEAR: tuple[YearConfig, dt.datetime] | None = None  # set once in each writing process (not pickled per file)
+
+
+def _install(parent: int, year: YearConfig, generated: dt.datetime) -> None:
+    global _YEAR
+    die_with_parent(parent)
+    _YEAR = year, generated
+
+
+def _write_installed(job: _Job) -> Location | None:
+    assert _YEAR is not None
+    return _write_one(*_YEAR, job)
 
 
 def _write_one(year: YearConfig, generated: dt.datetime, job: _Job) -> Location | None:
