@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PROBLEMS_SHOWN = 20  # configuration problems listed (one wrong column of a 50,000-row roster is 50,000 of them)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
     for stream in (sys.stdout, sys.stderr):
@@ -179,8 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ConfigError as error:
         print("Lỗi cấu hình — cần sửa rồi chạy lại:", file=sys.stderr)
-        for problem in error.problems:
+        for problem in error.problems[:PROBLEMS_SHOWN]:
             print(f"  • {problem}", file=sys.stderr)
+        if len(error.problems) > PROBLEMS_SHOWN:
+            print(f"  … và {vi_number(len(error.problems) - PROBLEMS_SHOWN)} lỗi khác: sửa các lỗi trên rồi chạy lại để "
+                  "xem tiếp.", file=sys.stderr)
         return EXIT_USAGE
     except PermissionError as error:  # an output open in Excel on Windows, a read-only folder…
         where = error.filename2 or error.filename or ""

@@ -88,7 +88,7 @@ def bench_inbox(config: Config, school_year: str, units: int, base: Path, seed: 
         generated = json.loads(marker.read_text(encoding="utf-8"))
         config_dir = Path(generated["config"]) if generated["config"] else config.directory
         if config_dir != config.directory:  # the synthetic roster is the cache's; the rest follows config/
-            refresh_settings(config.directory, config_dir)
+            refresh_settings(config.directory, config_dir, units)
         return BenchInbox(inbox, config_dir, 0.0, "đã có sẵn, không tạo lại")
     started = time.perf_counter()
     demo = write_demo(config, school_year, inbox, units=units, seed=seed, faulty=0.15)

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import shutil
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from pipeline.config.load import Config
+from pipeline.config.load import LABELS_FILE, ROSTER_FILE, Config
 from pipeline.config.schoolyear import year_start
 from pipeline.config.year import YearConfig
 from pipeline.intake.workers import die_with_parent
@@ -272,13 +273,31 @@ def _as_nfd(data: UnitData) -> UnitData:
                    individuals=[{k: nfd(v) for k, v in row.items()} for row in data.individuals])
 
 
-def refresh_settings(source: Path, target: Path) -> None:
+def refresh_settings(source: Path, target: Path, units: int = 0) -> None:
     """Copy every configuration file but the roster from ``source`` to the synthetic configuration ``target``
-    (a cached benchmark inbox keeps its roster and follows today's settings, labels and criteria)."""
+    (a cached benchmark inbox keeps its roster and follows today's settings, labels and criteria); the label sets
+    then also name the areas of a synthetic roster of ``units`` (see :data:`SYNTHETIC_AREA_UNITS`)."""
     target.mkdir(parents=True, exist_ok=True)
     for item in source.iterdir():
-        if item.is_file() and item.name != "don_vi.xlsx":
+        if item.is_file() and item.name != ROSTER_FILE:
             shutil.copy2(item, target / item.name)
+    blocks = -(-units // SYNTHETIC_AREA_UNITS)
+    if blocks > 1:
+        labels = target / LABELS_FILE
+        labels.write_text(_with_area_copies(labels.read_text(encoding="utf-8"), blocks), encoding="utf-8")
+
+
+def _with_area_copies(labels: str, blocks: int) -> str:
+    """``bo_nhan.toml`` with every area of its `dia_ban` lists repeated as "<area> 2" … "<area> <blocks>"."""
+    lines, in_areas = [], False
+    for line in labels.splitlines(keepends=True):
+        if line.startswith("[["):
+            in_areas = line.strip() == "[[dia_ban]]"
+        lines.append(line)
+        entry = re.match(r'\s*\{ ma = "([^"]+)", nhan = "([^"]+)"', line) if in_areas else None
+        if entry:
+            lines += [f'  {{ ma = "{entry[1]} {k}", nhan = "{entry[2]} {k}" }},\n' for k in range(2, blocks + 1)]
+    return "".join(lines)
 
 
 # A synthetic roster repeats the configured areas under new names every this many units, as a national roster
@@ -290,9 +309,9 @@ def _synthetic_roster(config: Config, school_year: str, count: int, target: Path
     """A configuration copy whose roster has ``count`` fictional units (for benchmarks)."""
     import xlsxwriter
 
-    refresh_settings(config.directory, target)
+    refresh_settings(config.directory, target, count)
     base = config.for_year(school_year).units
-    workbook = xlsxwriter.Workbook(str(target / "don_vi.xlsx"), {"strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(str(target / ROSTER_FILE), {"strings_to_numbers": False})
     sheet = workbook.add_worksheet("Đơn vị")
     headers = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Cấp học", "Địa bàn", "Số đoàn viên", "Từ năm học",
                "Đến năm học", "Mã đơn vị tiền thân"]

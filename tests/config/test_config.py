@@ -155,6 +155,23 @@ def test_config_mistake_exits_2_with_its_message(case: str, config_dir: Path, tm
     assert not (tmp_path / "out").exists()
 
 
+def test_a_mistake_on_every_roster_row_lists_twenty_and_counts_the_rest(config_dir: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = config_dir / "don_vi.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Đơn vị"]
+    column = next(cell.column for cell in sheet[1] if cell.value == "Số đoàn viên")
+    rows = [cell.row for cell in sheet["A"][1:] if cell.value]
+    for row in rows:
+        sheet.cell(row, column).value = "ba mươi"
+    workbook.save(path)
+    assert main(["template", "--config", str(config_dir), "--outbox", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "Lỗi cấu hình — cần sửa rồi chạy lại:"
+    assert len(lines) == 22 and all('cột "Số đoàn viên": gặp "ba mươi"' in line for line in lines[1:21])
+    assert lines[21] == f"  … và {len(rows) - 20} lỗi khác: sửa các lỗi trên rồi chạy lại để xem tiếp."
+
+
 def test_missing_config_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["template", "--config", str(tmp_path / "nowhere")]) == 2
     assert f'Không tìm thấy thư mục cấu hình "{tmp_path / "nowhere"}"' in capsys.readouterr().err

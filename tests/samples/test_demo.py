@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.config.load import load_config
+from pipeline.samples import demo
 from pipeline.samples.demo import _synthetic_roster, write_demo
 from pipeline.samples.sample import make_unit_data
 
@@ -41,6 +42,21 @@ def test_data_is_realistic(config) -> None:
         assert d.unit["so_cstd_co_so"] <= 0.15 * d.unit["so_lao_dong_tien_tien"] + 1e-9
     ratings = Counter(c["cuoc_van_dong"] for d in data for c in d.collectives)
     assert set(ratings) >= {"Tốt", "Khá", "Trung bình"}
+
+
+def test_a_synthetic_roster_of_many_areas_loads_with_its_areas_named_in_the_label_sets(config, tmp_path: Path,
+                                                                                      monkeypatch) -> None:
+    monkeypatch.setattr(demo, "SYNTHETIC_AREA_UNITS", 300)  # areas renamed every 300 units, not every 5,000
+    _synthetic_roster(config, YEAR, 750, tmp_path / "cfg")  # three blocks: "Đà Bắc", "Đà Bắc 2", "Đà Bắc 3"…
+    year = load_config(tmp_path / "cfg").for_year(YEAR)  # a roster area missing from the label sets fails here
+    areas = year.units["dia_ban"]
+    original = set(config.for_year(YEAR).units["dia_ban"])
+    assert set(areas) == original | {f"{a} {k}" for a in original for k in (2, 3)}
+    assert set(areas[:300]) <= original and all(areas[300:600].str.endswith(" 2"))
+    assert all(areas[600:].str.endswith(" 3"))
+    areas_of_the_year = year.vocabularies["dia_ban"]
+    assert areas_of_the_year.lookup("Đà Bắc 3") == ("Đà Bắc 3", False)
+    assert areas_of_the_year.lookup("Huyện Đà Bắc") == ("Đà Bắc", True)  # the configured synonyms still hold
 
 
 def test_synthetic_roster_beyond_the_sample(config, tmp_path: Path) -> None:
