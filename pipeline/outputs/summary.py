@@ -23,6 +23,7 @@ from pipeline.outputs.document import DocumentSheet, DocumentStyles, Grid, lines
 from pipeline.outputs.official import FONT, LIST, REPORT, SIZE, Page
 from pipeline.outputs.xlsx import (
     Formats,
+    add_streamed_worksheet,
     new_workbook,
     print_landscape,
     row_height,
@@ -58,7 +59,9 @@ def summary_path(folder: Path, school_year: str) -> Path:
     return folder / f"TongHop_DienHinh_{school_year}.xlsx"
 
 
-IN_MEMORY_ROWS = 20_000  # nominations up to which the consolidated workbook is assembled in memory (a province)
+# Nominations up to which the consolidated workbook is assembled in memory (a province); a larger one is assembled in
+# temporary files, its two long tables streamed row by row (xlsx.add_streamed_worksheet).
+IN_MEMORY_ROWS = 20_000
 
 
 def write_summary(result: Consolidation, config: YearConfig, path: Path) -> None:
@@ -219,11 +222,12 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
     shown_as = {"stt": "plain", "nam_sinh": "plain", "dong": "plain", "hang": "plain", "diem": "score"}
     kinds = {col: shown_as[key] for col, (key, _) in enumerate(columns) if key in shown_as}
     for part, start in enumerate(range(0, max(len(rows), 1), MAX_DATA_ROWS), start=1):
-        sheet = workbook.add_worksheet(name if part == 1 else f"{name} ({part})")
-        for col, (_, header) in enumerate(columns):
-            sheet.write_string(0, col, header, formats.header)
+        sheet = add_streamed_worksheet(workbook, name if part == 1 else f"{name} ({part})")  # top to bottom
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
+        sheet.set_row(0, row_height(min(max(text_lines(h, widths[c]) for c, (_, h) in enumerate(columns)), 10)))
+        for col, (_, header) in enumerate(columns):
+            sheet.write_string(0, col, header, formats.header)
         for offset, values in enumerate(rows[start:start + MAX_DATA_ROWS], start=1):
             for col, value in enumerate(values):
                 write_value(sheet, offset, col, value, formats, kind=kinds.get(col))
@@ -231,7 +235,6 @@ def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.Data
                         default=1)
             if lines > 1:  # wrapped text: the row as tall as its longest cell (LibreOffice does not fit it)
                 sheet.set_row(offset, row_height(lines))
-        sheet.set_row(0, row_height(min(max(text_lines(h, widths[c]) for c, (_, h) in enumerate(columns)), 10)))
         sheet.freeze_panes(1, len(DETAIL_HEAD) + (0 if kind == "tap_the" else 2))
         sheet.autofilter(0, 0, max(len(rows[start:start + MAX_DATA_ROWS]), 1), len(columns) - 1)
         # too wide for one legible page: printed across then down, the unit and the name on every page

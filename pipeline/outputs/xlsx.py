@@ -74,6 +74,25 @@ def new_workbook(path: Path, title: str, *, created: dt.datetime = FIXED_TIME, i
     return workbook
 
 
+def add_streamed_worksheet(workbook: Workbook, name: str) -> Worksheet:
+    """A worksheet whose rows go to a temporary file as they are written, when the workbook is assembled on disk
+    (``in_memory=False``): its cells are not held until ``close()``. Rows must then come in order, and a row is
+    final once the next one is begun (what a long table written top to bottom does).
+
+    xlsxwriter offers this (``constant_memory``) for a whole workbook only, and the consolidated workbook's document
+    sheets write back into earlier rows; xlsxwriter reads the workbook's flag when a sheet is added and each sheet's
+    own when the file is assembled, so the flag set around ``add_worksheet`` streams this sheet alone
+    (``tests/outputs/test_summary.py`` reads a streamed workbook back cell by cell).
+    """
+    if workbook.in_memory:
+        return workbook.add_worksheet(name)
+    workbook.constant_memory = True
+    try:
+        return workbook.add_worksheet(name)
+    finally:
+        workbook.constant_memory = False  # at close(), the workbook's flag would close every sheet's row file
+
+
 class Formats:
     """The formats of our output workbooks; cell formats come in a style (colour) × kind (number format)."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -189,6 +191,42 @@ def test_long_tables_are_split_never_truncated(demo_run, tmp_path: Path, monkeyp
     assert rows == _rows(book["Cá nhân"])  # every row once, in order, across the parts
     assert all(split[name].max_row <= 41 for name in parts)
     assert [split[name].max_row for name in parts[:-1]] == [41] * (len(parts) - 1)  # full parts before the last
+
+
+LONG_TABLES = ("Tập thể", "Cá nhân")
+
+
+def _looks(sheet) -> list[list[tuple]]:
+    """Each cell's font, fill, border, alignment and number format (looked up once per distinct style)."""
+    styles: dict[tuple[int, ...], tuple] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if tuple(cell._style) not in styles:
+                styles[tuple(cell._style)] = (*map(copy.copy, (cell.font, cell.fill, cell.border, cell.alignment)),
+                                              cell.number_format)
+    return [[styles[tuple(cell._style)] for cell in row] for row in sheet.iter_rows()]
+
+
+def test_a_large_workbook_streams_its_long_tables_and_reads_cell_for_cell_as_a_small_one(demo_run, tmp_path: Path,
+                                                                                         monkeypatch) -> None:
+    monkeypatch.setattr("pipeline.outputs.summary.IN_MEMORY_ROWS", 0)  # this small run assembled as a large one
+    path, book = demo_run
+    large_path = _consolidate(path.parents[2] / "inbox", tmp_path / "outbox")
+    large = openpyxl.load_workbook(large_path)
+    assert large.sheetnames == book.sheetnames
+    for name in book.sheetnames:
+        assert list(large[name].iter_rows(values_only=True)) == list(book[name].iter_rows(values_only=True)), name
+        assert ({r: d.height for r, d in large[name].row_dimensions.items()} ==
+                {r: d.height for r, d in book[name].row_dimensions.items()}), name
+        assert ([large[name].freeze_panes, large[name].auto_filter.ref, large[name].print_title_rows] ==
+                [book[name].freeze_panes, book[name].auto_filter.ref, book[name].print_title_rows]), name
+    for name in LONG_TABLES:  # every cell's style (xlsxwriter numbers the styles of a streamed sheet otherwise)
+        assert _looks(large[name]) == _looks(book[name]), name
+    with zipfile.ZipFile(large_path) as streamed:
+        for name in book.sheetnames[:-1]:  # xlsxwriter names the parts in sheet order
+            part = streamed.read(f"xl/worksheets/sheet{book.sheetnames.index(name) + 1}.xml")
+            # the long tables' text inline, as xlsxwriter writes a row it no longer holds
+            assert (b't="inlineStr"' in part) == (name in LONG_TABLES), name
 
 
 @needs_libreoffice
