@@ -7,9 +7,11 @@ from pathlib import Path
 from pipeline.samples.bench import bench_inbox, format_results, run_bench
 
 
-def test_bench_reports_pipeline_floor_and_naive_and_reuses_its_inbox(config, tmp_path: Path) -> None:
+def test_bench_reports_pipeline_floor_and_naive_and_reuses_its_inbox(config, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("pipeline.samples.bench.FLOOR_SAMPLE", 1)  # as at 50,000 files: every n-th file, scaled
     results = run_bench(config, "2019-2020", 2, workdir=tmp_path)
     assert [m.files for m in results] == [2, 2, 2, 2]
+    assert results[2].note == results[3].note == "đo trên 1 tệp, nhân 2.0 lần"  # one file of two, for two
     assert all(m.seconds > 0 for m in results)
     assert all(m.peak_mb > 10 for m in results[1:])  # a Python process: measured, not inherited
     assert (tmp_path / "outbox" / "2019-2020" / "TongHop_DienHinh_2019-2020.xlsx").exists()
