@@ -102,12 +102,12 @@ def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest
     victim = demo.files[0]
     victim.rename(victim.with_name("crash " + victim.name))
     monkeypatch.setattr("pipeline.intake.workers.read_workbook", _abort_on_crash_files)
-    pools: list[int] = []
+    pools: list[tuple[int, int]] = []  # (files, workers) of each pool started
     run_pool = workers._run_pool
 
-    def counted(files, *args):
-        pools.append(len(files))
-        return run_pool(files, *args)
+    def counted(files, count, *args):
+        pools.append((len(files), count))
+        return run_pool(files, count, *args)
 
     monkeypatch.setattr(workers, "_run_pool", counted)
     files = sorted((f for f in discover_inbox(inbox) if f.ignored is None), key=lambda f: "crash" not in f.relative)
@@ -116,7 +116,9 @@ def test_reader_crash_costs_one_file(config, tmp_path: Path, monkeypatch: pytest
     crashed = [r for r in raws if any(f.rule == "F05" for f in r.findings)]
     assert [r.file for r in crashed] == [files[0].relative]
     assert all(not r.findings for r in raws if r not in crashed) and len(raws) == 7
-    assert pools[0] == 7 and 1 <= pools.count(1) <= 5  # alone: the suspects only, not the six others
+    alone = [size for size, count in pools if count == 1]  # a suspect read in a pool of its own
+    assert pools[0] == (7, 2) and alone == [1] * len(alone) and 1 <= len(alone) <= 5  # the suspects only, not all six
+    assert all(count == 2 for _, count in pools[1 + len(alone):])  # the files after them: a pool again, however few
 
 
 def test_command_line_works_with_spawned_workers_as_on_windows(config, tmp_path: Path) -> None:
