@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.samples.sample import form_cell, list_cell, make_unit_data
-from pipeline.template.writer import write_template
+from pipeline.samples.sample import make_unit_data
+from pipeline.template.writer import form_cell, list_cell, write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = "2019-2020"

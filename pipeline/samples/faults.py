@@ -18,8 +18,8 @@ from typing import Any
 
 import openpyxl
 
-from pipeline.samples.sample import Location, UnitData, form_cell, list_cell
-from pipeline.template.writer import LIST_HEADER_ROW
+from pipeline.samples.sample import Location, UnitData
+from pipeline.template.writer import LIST_HEADER_ROW, form_cell, list_cell
 from pipeline.vi.legacy import TCVN3_TO_UNICODE, VNI_TO_UNICODE
 from schemas.submission import (
     AGENCY_MODEL,

@@ -12,21 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from xlsxwriter.utility import xl_col_to_name
 
 from pipeline.config.schoolyear import year_start
 from pipeline.samples.fakenames import ETHNIC_WEIGHTS_HOA_BINH, make_person
-from pipeline.template.writer import FORM_HEADER_ROW, LIST_HEADER_ROW, Fill
+from pipeline.template.writer import Fill
 from schemas.submission import (
     AGENCY_MODEL,
     SCHOOL_MODEL,
-    SHEET_COLLECTIVES,
-    SHEET_UNIT,
-    CollectiveRow,
-    IndividualRow,
-    ReportForm,
-    UnitForm,
-    column_specs,
 )
 
 PUPILS = {"MN": (120, 380), "TH": (300, 900), "THCS": (250, 750), "TH&THCS": (350, 900), "THPT": (600, 1450),
@@ -73,18 +65,6 @@ class Location:
     rule: str
     sheet: str = ""
     cell: str = ""
-
-
-def list_cell(sheet: str, key: str, index: int) -> str:
-    """The cell of ``key`` in the ``index``-th data row of a list sheet of the template."""
-    keys = list(column_specs(CollectiveRow if sheet == SHEET_COLLECTIVES else IndividualRow))
-    return f"{xl_col_to_name(keys.index(key))}{LIST_HEADER_ROW + 1 + index}"
-
-
-def form_cell(sheet: str, key: str) -> str:
-    """The value cell of ``key`` on a form sheet of the template."""
-    keys = list(column_specs(UnitForm if sheet == SHEET_UNIT else ReportForm))
-    return f"B{FORM_HEADER_ROW + 1 + keys.index(key)}"
 
 
 def make_unit_data(unit: pd.Series, school_year: str, seed: int) -> UnitData:

@@ -22,15 +22,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
 from pipeline.config.year import YearConfig
 from pipeline.template.writer import (
-    FORM_HEADER_ROW,
-    LIST_HEADER_ROW,
     LIST_ROWS,
     SHEET_ORDER,
     Fill,
+    form_cell,
+    list_cell,
     write_template,
 )
 from schemas.submission import (
@@ -79,8 +77,8 @@ class Stamp:
             return None
         values = {SHEET_UNIT: self._form(SHEET_UNIT, fill.unit), SHEET_REPORT: self._form(SHEET_REPORT, fill.report)}
         for sheet, model in _LISTS.items():
-            keys = list(column_specs(model))
-            values[sheet] = {xl_rowcol_to_cell(LIST_HEADER_ROW + offset, keys.index(key)): value
+            keys = column_specs(model)
+            values[sheet] = {list_cell(sheet, key, offset): value
                              for offset, row in enumerate(fill.rows(sheet)[:LIST_ROWS[sheet]])
                              for key, value in row.items() if key in keys and value is not None}
         changed: dict[str, bytes] = {}
@@ -103,12 +101,12 @@ class Stamp:
 
     def _form(self, sheet: str, values: Mapping[str, Any]) -> dict[str, Any]:
         cells = {}
-        for index, key in enumerate(column_specs(_FORMS[sheet])):
+        for key in column_specs(_FORMS[sheet]):
             value = values.get(key)
             if key == UnitForm.nam_hoc:
                 value = None if value in (None, self.school_year) else str(value)  # pre-filled with the year
             if value is not None:  # None: blank, or the roster's formula (FROM_ROSTER), as in the blank
-                cells[xl_rowcol_to_cell(FORM_HEADER_ROW + index, 1)] = value
+                cells[form_cell(sheet, key)] = value
         return cells
 
     def _stamped(self, sheet: str, values: Mapping[str, Any]) -> str | None:

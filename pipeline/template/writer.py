@@ -12,6 +12,7 @@ Layout (read back by :mod:`pipeline.intake.read` by names and header labels, nev
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -90,6 +91,22 @@ class Fill:
     def rows(self, sheet: str) -> Sequence[Mapping[str, Any]]:
         """The filled rows of a list sheet."""
         return self.collectives if sheet == SHEET_COLLECTIVES else self.individuals
+
+
+@functools.cache
+def _sheet_keys(sheet: str) -> tuple[str, ...]:
+    return tuple(column_specs({SHEET_COLLECTIVES: CollectiveRow, SHEET_INDIVIDUALS: IndividualRow, SHEET_UNIT: UnitForm,
+                               SHEET_REPORT: ReportForm}[sheet]))
+
+
+def list_cell(sheet: str, key: str, index: int) -> str:
+    """The cell of ``key`` in the ``index``-th data row of a list sheet of the template."""
+    return f"{xl_col_to_name(_sheet_keys(sheet).index(key))}{LIST_HEADER_ROW + 1 + index}"
+
+
+def form_cell(sheet: str, key: str) -> str:
+    """The value cell of ``key`` on a form sheet of the template."""
+    return f"B{FORM_HEADER_ROW + 1 + _sheet_keys(sheet).index(key)}"
 
 
 # Roster units one template lists in its code dropdown. A province (~700 units) gets one template; a larger body

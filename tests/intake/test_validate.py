@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.run import take_in
-from pipeline.samples.sample import list_cell, make_unit_data
-from pipeline.template.writer import write_template
+from pipeline.samples.sample import make_unit_data
+from pipeline.template.writer import list_cell, write_template
 
 YEAR = "2019-2020"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 
 from pipeline.outputs.marked import NOTE_SHEET, write_marked_copy
-from pipeline.samples.sample import list_cell, make_unit_data
-from pipeline.template.writer import write_template
+from pipeline.samples.sample import make_unit_data
+from pipeline.template.writer import list_cell, write_template
 from schemas.rules import finding
 
 YEAR = "2019-2020"
