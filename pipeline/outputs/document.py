@@ -5,7 +5,9 @@ margins of NĐ 30, page numbers centred in the header from page 2, numbered per 
 A document sheet is written top to bottom through :class:`DocumentSheet`: each row is added with its
 height, and :meth:`DocumentSheet.finish` places the page breaks so that the signature block stays with the
 last rows of the list (Excel ignores manual breaks under "fit to page", so documents print at 100 % on
-a grid whose widths fit the page).
+a grid whose widths fit the page). Excel keeps at most MAX_PAGE_BREAKS manual breaks a sheet (xlsxwriter drops
+the rest without a word): a longer document continues on another sheet whose page numbers go on
+(``first_page``), as :func:`pipeline.outputs.summary.proposal_list` does.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pipeline.outputs.official import (
     SIZE,
     Kind,
     Page,
+    PageFill,
     addressee_line,
     document_date,
     number_line,
@@ -41,6 +44,8 @@ MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
 PX_PER_MM = 96 / MM_PER_INCH
 SIGNING_SPACE = 4  # empty rows between the signer's title and name (≈ 3 cm)
+MAX_PAGE_BREAKS = 1023  # manual page breaks Excel keeps in a sheet (xlsxwriter.Worksheet._sort_pagebreaks)
+FIT = 0.97  # of a page's printable height filled: a little room for the applications' rounding
 
 
 def column_mm(width: float) -> float:
@@ -153,11 +158,16 @@ BOLD_CAPITALS = 1.1  # upper-case (bold) text is about this much wider than the 
 class DocumentSheet:
     """One signed document in one worksheet, written top to bottom."""
 
-    def __init__(self, workbook: Workbook, name: str, grid: Grid, page: Page, styles: DocumentStyles) -> None:
-        self.sheet: Worksheet = workbook.add_worksheet(name, worksheet_class=_FirstPagePlain)
+    def __init__(self, workbook: Workbook, name: str, grid: Grid, page: Page, styles: DocumentStyles, *,
+                 first_page: int = 1) -> None:
+        """``first_page``: the number of the sheet's first page; a document continued from another sheet
+        (above 1) shows its number on that page too."""
+        self.sheet: Worksheet = workbook.add_worksheet(
+            name, worksheet_class=_FirstPagePlain if first_page == 1 else Worksheet)
         self.grid = grid
         self.page = page
         self.styles = styles
+        self.first_page = first_page
         self.heights: list[float] = []
         for col, width in enumerate(grid.widths):
             self.sheet.set_column(col, col, width)
@@ -166,6 +176,18 @@ class DocumentSheet:
     def row(self) -> int:
         """The next row to write."""
         return len(self.heights)
+
+    @property
+    def capacity(self) -> float:
+        """The height (pt) of rows a page holds."""
+        return self.page.height * PT_PER_MM * FIT
+
+    def fill(self, repeat: int | None = None) -> PageFill:
+        """The pages of the rows written so far, to go on laying rows on (``repeat``: the repeated header row)."""
+        fill = PageFill(self.capacity, self.heights[repeat] if repeat is not None else 0.0)
+        for row, height in enumerate(self.heights):
+            fill.add(height, repeated=repeat is not None and row > repeat)
+        return fill
 
     def add_row(self, height: float) -> int:
         row = self.row
@@ -264,6 +286,9 @@ class DocumentSheet:
 
         Returns:
             The rows that start a page (after the first).
+
+        Raises:
+            ValueError: more than MAX_PAGE_BREAKS breaks (the caller continues on another sheet).
         """
         sheet, page = self.sheet, self.page
         sheet.set_paper(PAPER_A4)
@@ -271,13 +296,14 @@ class DocumentSheet:
         sheet.set_margins(left=page.left / MM_PER_INCH, right=page.right / MM_PER_INCH,
                           top=page.top / MM_PER_INCH, bottom=page.bottom / MM_PER_INCH)
         sheet.set_header(f'&C&"{FONT},Regular"&{SIZE["table"]}&P', {"margin": page.header / MM_PER_INCH})
-        sheet.set_start_page(1)
+        sheet.set_start_page(self.first_page)
         sheet.set_print_scale(100)
         if repeat is not None:
             sheet.repeat_rows(repeat)
-        capacity = page.height * PT_PER_MM * 0.97  # a little room for the applications' rounding
-        breaks = page_breaks(self.heights, capacity, repeat_from=None if repeat is None else repeat + 1,
+        breaks = page_breaks(self.heights, self.capacity, repeat_from=None if repeat is None else repeat + 1,
                              repeat=self.heights[repeat] if repeat is not None else 0.0, keep=keep)
+        if len(breaks) > MAX_PAGE_BREAKS:
+            raise ValueError(f"{sheet.name}: {len(breaks)} page breaks, Excel keeps {MAX_PAGE_BREAKS}")
         if breaks:
             sheet.set_h_pagebreaks(breaks)
         sheet.print_area(0, 0, max(self.row - 1, 0), self.grid.last)

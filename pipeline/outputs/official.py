@@ -81,6 +81,30 @@ def recipient_lines(settings: Settings) -> list[str]:
                                                                    for n, e in enumerate(entries))]
 
 
+class PageFill:
+    """Rows laid on pages top to bottom, a new page whenever the next row does not fit what is left (the rule of
+    :func:`page_breaks`, kept for a list that has to know its page count as it is written)."""
+
+    def __init__(self, capacity: float, repeat: float = 0.0) -> None:
+        self.capacity = capacity
+        self.repeat = repeat
+        self.used = 0.0
+        self.pages = 1
+
+    def add(self, height: float, *, repeated: bool = False) -> bool:
+        """Lay a row ``height`` high; ``repeated``: a page it starts also prints the repeated header.
+
+        Returns:
+            Whether the row starts a new page.
+        """
+        new_page = bool(self.used) and self.used + height > self.capacity
+        if new_page:
+            self.pages += 1
+            self.used = self.repeat if repeated else 0.0
+        self.used += height
+        return new_page
+
+
 def page_breaks(heights: Sequence[float], capacity: float, *, repeat_from: int | None = None,
                 repeat: float = 0.0, keep: Sequence[tuple[int, int]] = ()) -> list[int]:
     """The rows at which a new page starts, so that no page holds more than ``capacity`` and no kept range
@@ -102,12 +126,6 @@ def page_breaks(heights: Sequence[float], capacity: float, *, repeat_from: int |
         end = max(kept.get(row, row + 1), row + 1)
         units.append((row, min(end, len(heights))))
         row = end
-    breaks: list[int] = []
-    used = 0.0
-    for first, end in units:
-        height = sum(heights[first:end])
-        if used and used + height > capacity:
-            breaks.append(first)
-            used = repeat if repeat_from is not None and first >= repeat_from else 0.0
-        used += height
-    return breaks
+    fill = PageFill(capacity, repeat)
+    return [first for first, end in units
+            if fill.add(sum(heights[first:end]), repeated=repeat_from is not None and first >= repeat_from)]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from pipeline import __version__
 from pipeline.config.criteria import Criteria
@@ -94,6 +95,8 @@ OVERVIEW_GRID = Grid(widths=(11, 12, 11, 8.8, 8.8, 8.8, 8.8, 8.8), left=(0, 2), 
 PROPOSAL_GRID = Grid(widths=(4, 19, 12, 21, 22, 41, 5), left=(0, 3), line=(2, 2), right=(4, 6))
 PROPOSAL_HEADERS = ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
                     "Ghi chú")
+# Pages of a list a sheet holds: under Excel's 1,023 manual page breaks, with room for the signature's
+LIST_PAGES = 1000
 CHART_ROWS = 15  # rows (of CHART_ROW_HEIGHT pt) under each chart
 CHART_ROW_HEIGHT = 15.0
 
@@ -167,34 +170,67 @@ def proposal_list(workbook: Workbook, styles: DocumentStyles, name: str, summary
     """A list sent up for commendation (SPEC §7: TT | Họ và tên (Tên tập thể) | Chức vụ | Đơn vị | Hình thức đề
     nghị | Tóm tắt thành tích | Ghi chú), one section per kind, the signature kept with its last rows.
 
+    A list longer than LIST_PAGES pages (a national one) continues on ``<name> (2)``…, each sheet from its table
+    header, its page numbers going on: Excel keeps 1,023 manual page breaks a sheet, and past them the
+    application would break the pages itself, the signature no longer kept with the list.
+
     Args:
         sections: a title ("I. TẬP THỂ") and rows of the six texts after TT, per section.
     """
-    doc = DocumentSheet(workbook, name, PROPOSAL_GRID, Page(landscape=True), styles)
-    sheet, grid = doc.sheet, PROPOSAL_GRID
-    doc.head(LIST, summary, day, settings, sent_up=True)
-    header = doc.add_row(rows_height(2, SIZE["table"]))
-    for col, text in enumerate(PROPOSAL_HEADERS):
-        sheet.write_string(header, col, text, styles.table_header)
-    listed = []
+    sheets = _ListSheets(workbook, name, styles)
+    sheets.doc.head(LIST, summary, day, settings, sent_up=True)
+    sheets.start()
     for section, rows in sections:
-        row = doc.add_row(rows_height(1, SIZE["table"]))
-        sheet.merge_range(row, 0, row, grid.last, f"{section} ({len(rows)})", styles.table_section)
-        listed.append(row)
+        sheet, row = sheets.add_row(rows_height(1, SIZE["table"]))
+        sheet.merge_range(row, 0, row, PROPOSAL_GRID.last, f"{section} ({len(rows)})", styles.table_section)
         for number, texts in enumerate(rows, start=1):
-            lines = max(lines_of(str(t), grid.widths[c], SIZE["table"]) for c, t in enumerate(texts, start=1))
-            row = doc.add_row(rows_height(lines, SIZE["table"]))
+            lines = max(lines_of(str(t), PROPOSAL_GRID.widths[c], SIZE["table"]) for c, t in enumerate(texts, start=1))
+            sheet, row = sheets.add_row(rows_height(lines, SIZE["table"]))
             sheet.write_number(row, 0, number, styles.table_centre)
             for col, text in enumerate(texts, start=1):
                 if text:
                     sheet.write_string(row, col, str(text), styles.table_text)
                 else:
                     sheet.write_blank(row, col, None, styles.table_text)
-            listed.append(row)
+    doc = sheets.doc
     doc.space(12.0)
+    listed = sheets.listed
     tail_from = listed[-2] if len(listed) >= 2 else listed[-1]  # the signature keeps the list's last rows
-    _, end = doc.signature(settings, left=(0, 2), right=(4, grid.last))
-    doc.finish(keep=[(tail_from, end)], repeat=header)
+    _, end = doc.signature(settings, left=(0, 2), right=(4, PROPOSAL_GRID.last))
+    doc.finish(keep=[(tail_from, end)], repeat=sheets.header)
+
+
+class _ListSheets:
+    """The sheets a list is written on, each from its table header: the next one when a row would start page
+    LIST_PAGES + 1 of the current one."""
+
+    def __init__(self, workbook: Workbook, name: str, styles: DocumentStyles) -> None:
+        self.workbook, self.name, self.styles = workbook, name, styles
+        self.doc = DocumentSheet(workbook, name, PROPOSAL_GRID, Page(landscape=True), styles)
+        self.part = 1
+        self.header = 0
+        self.listed: list[int] = []  # the list's rows on the current sheet
+        self.fill = self.doc.fill()
+
+    def start(self) -> None:
+        """The table header, after what the sheet holds already (the document's head on the first)."""
+        self.header = self.doc.add_row(rows_height(2, SIZE["table"]))
+        for col, text in enumerate(PROPOSAL_HEADERS):
+            self.doc.sheet.write_string(self.header, col, text, self.styles.table_header)
+        self.fill = self.doc.fill(repeat=self.header)
+        self.listed = []
+
+    def add_row(self, height: float) -> tuple[Worksheet, int]:
+        """A row of the list, ``height`` high: its sheet and row."""
+        if self.fill.add(height, repeated=True) and self.fill.pages > LIST_PAGES:
+            first_page = self.doc.first_page + len(self.doc.finish(repeat=self.header)) + 1
+            self.part += 1
+            self.doc = DocumentSheet(self.workbook, f"{self.name} ({self.part})", PROPOSAL_GRID,
+                                     Page(landscape=True), self.styles, first_page=first_page)
+            self.start()
+            self.fill.add(height, repeated=True)
+        self.listed.append(self.doc.row)
+        return self.doc.sheet, self.doc.add_row(height)
 
 
 def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.DataFrame,

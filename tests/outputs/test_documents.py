@@ -15,10 +15,13 @@ import openpyxl
 import pytest
 
 from pipeline.cli import main
-from pipeline.outputs.document import column_mm
+from pipeline.outputs import document as document_module
+from pipeline.outputs import summary as summary_module
+from pipeline.outputs.document import DocumentSheet, DocumentStyles, column_mm
 from pipeline.outputs.official import Page, document_date, page_breaks
 from pipeline.outputs.review import overview_grid as review_grid
-from pipeline.outputs.summary import OVERVIEW_GRID, PROPOSAL_GRID
+from pipeline.outputs.summary import OVERVIEW_GRID, PROPOSAL_GRID, proposal_list
+from pipeline.outputs.xlsx import new_workbook
 from tests.libreoffice import convert, needs_libreoffice
 
 YEAR = "2019-2020"
@@ -370,3 +373,90 @@ def test_dossier_rows_hold_school_text_as_text() -> None:
     assert [c.text for c in table.rows[2].cells] == ["1", "<w:b/>Tổ & Cộng", "", "Trường A", "Biểu dương",
                                                      "dòng 1dòng 2", ""]
     assert table.rows[1].cells[0].text == "I. TẬP THỂ (1)" and len(table.rows[1]._tr.tc_lst) == 1
+
+
+# ---------------------------------------------------------------- a list longer than a sheet holds
+
+
+LONG_LIST = {"I. TẬP THỂ": 40, "II. CÁ NHÂN": 70}  # rows per section; 2 pages a sheet → 5 sheets
+
+
+def _long_list_row(section: str, n: int) -> tuple[str, ...]:
+    summary = "Hoàn thành xuất sắc nhiệm vụ năm học, " * (1 + n % 4)  # 1 to 4 wrapped lines
+    return (f"{section[:2]} người {n:03d}", "Giáo viên" if section.startswith("II") else "", f"Trường số {n % 7}",
+            "Biểu dương điển hình tiên tiến", summary.strip(), "")
+
+
+@pytest.fixture()
+def long_list(config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[tuple[str, ...]]]:
+    """A proposal list written with 2 pages a sheet (LIST_PAGES is 1,000): the rows given, in order."""
+    monkeypatch.setattr(summary_module, "LIST_PAGES", 2)
+    sections = [(title, [_long_list_row(title, n) for n in range(1, count + 1)]) for title, count in LONG_LIST.items()]
+    path = tmp_path / "list.xlsx"
+    workbook = new_workbook(path, "Danh sách dài")
+    proposal_list(workbook, DocumentStyles(workbook), "Đề nghị biểu dương", "Danh sách đề nghị biểu dương",
+                  dt.date(2020, 1, 5), config.for_year("2019-2020").settings, sections)
+    workbook.close()
+    return path, [(title, *row) for title, rows in sections for row in rows]
+
+
+def test_a_list_longer_than_a_sheet_holds_goes_on_in_the_next_sheet_every_row_once_in_order(long_list, config) -> None:
+    path, given = long_list
+    book = openpyxl.load_workbook(path)
+    names = book.sheetnames
+    assert names[0] == "Đề nghị biểu dương" and names[1:] == [f"Đề nghị biểu dương ({n})" for n in range(2, len(names) + 1)]
+    assert len(names) >= 4
+    listed, first_pages, pages = [], [], []
+    section = None
+    for number, name in enumerate(names):
+        sheet = book[name]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = next(n for n, row in enumerate(rows) if row[0] == "TT")
+        assert rows[header][:7] == ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị",
+                                    "Tóm tắt thành tích", "Ghi chú")
+        assert sheet.print_title_rows == f"${header + 1}:${header + 1}"  # the header on every page of the sheet
+        assert (header > 0) == (number == 0)  # the document's head on the first sheet only, the header first after
+        assert ("DANH SÁCH" in [r[0] for r in rows]) == (number == 0)
+        for row in rows[header + 1:]:
+            if isinstance(row[0], str) and row[0].startswith(("I.", "II.")):
+                section = row[0].split(" (")[0]
+                assert row[0] == f"{section} ({LONG_LIST[section]})"
+            elif isinstance(row[0], int):
+                listed.append((section, row[0], *(v or "" for v in row[1:7])))  # blank cells read None
+        breaks = [b.id for b in sheet.row_breaks.brk]
+        pages.append(len(breaks) + 1)
+        assert sheet.page_setup.useFirstPageNumber
+        first_pages.append(sheet.page_setup.firstPageNumber or 1)  # xlsxwriter leaves out the default 1
+        assert bool(sheet.HeaderFooter.differentFirst) == (number == 0)  # continued: numbered from its first page
+        signed = any("Nguyễn Văn Bình" in str(v) for row in rows for v in row if v)
+        assert signed == (number == len(names) - 1)  # one signature, after the whole list
+    # every row once, in order, numbered on from one sheet to the next
+    assert [(s, *texts) for s, _, *texts in listed] == given
+    assert [n for _, n, *_ in listed] == [*range(1, 41), *range(1, 71)]
+    assert all(p <= 2 for p in pages[:-1]) and pages[-1] <= 4  # the last: 2 + the signature kept with the last rows
+    assert first_pages == [1, *(1 + sum(pages[:n]) for n in range(1, len(pages)))]
+
+
+@needs_libreoffice
+def test_a_list_continued_on_another_sheet_prints_its_pages_numbered_on(long_list, tmp_path: Path) -> None:
+    path, given = long_list
+    pdf = convert(path, "pdf", tmp_path / "pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in pages[0] and not any("CỘNG HÒA" in p for p in pages[1:])
+    for number, page in enumerate(pages[1:], start=2):
+        assert page.strip().splitlines()[0].strip() == str(number)  # page numbers go on across the sheets
+        assert "Chức vụ" in page and "Đơn vị" in page  # the table header on every page
+    assert given[-1][1] in pages[-1] and "Nguyễn Văn Bình" in pages[-1]
+
+
+def test_a_document_sheet_refuses_more_page_breaks_than_excel_keeps(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(document_module, "MAX_PAGE_BREAKS", 2)
+    workbook = new_workbook(tmp_path / "x.xlsx", "x")
+    doc = DocumentSheet(workbook, "x", PROPOSAL_GRID, Page(landscape=True), DocumentStyles(workbook))
+    for _ in range(4):
+        doc.add_row(400.0)  # one page each
+    with pytest.raises(ValueError, match="3 page breaks, Excel keeps 2"):
+        doc.finish()
+    workbook.close()
