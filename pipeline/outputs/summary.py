@@ -95,7 +95,8 @@ OVERVIEW_GRID = Grid(widths=(11, 12, 11, 8.8, 8.8, 8.8, 8.8, 8.8), left=(0, 2), 
 PROPOSAL_GRID = Grid(widths=(4, 19, 12, 21, 22, 41, 5), left=(0, 3), line=(2, 2), right=(4, 6))
 PROPOSAL_HEADERS = ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
                     "Ghi chú")
-# Pages of a list a sheet holds: under Excel's 1,023 manual page breaks, with room for the signature's
+# Pages of a list a sheet holds: under Excel's 1,023 manual page breaks, with room for the pages the signature and
+# the last rows kept with it may add on the last sheet
 LIST_PAGES = 1000
 CHART_ROWS = 15  # rows (of CHART_ROW_HEIGHT pt) under each chart
 CHART_ROW_HEIGHT = 15.0
