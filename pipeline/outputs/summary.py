@@ -21,7 +21,7 @@ from pipeline.config.criteria import Criteria
 from pipeline.config.year import Settings, YearConfig
 from pipeline.outputs.atomic import atomic_path
 from pipeline.outputs.document import DocumentSheet, DocumentStyles, Grid, lines_of, rows_height
-from pipeline.outputs.official import FONT, LIST, REPORT, SIZE, Page
+from pipeline.outputs.official import FONT, LIST, REPORT, SIZE, Page, PageFill
 from pipeline.outputs.xlsx import (
     Formats,
     add_streamed_worksheet,
@@ -95,8 +95,8 @@ OVERVIEW_GRID = Grid(widths=(11, 12, 11, 8.8, 8.8, 8.8, 8.8, 8.8), left=(0, 2), 
 PROPOSAL_GRID = Grid(widths=(4, 19, 12, 21, 22, 41, 5), left=(0, 3), line=(2, 2), right=(4, 6))
 PROPOSAL_HEADERS = ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Tóm tắt thành tích",
                     "Ghi chú")
-# Pages of a list a sheet holds: under Excel's 1,023 manual page breaks, with room for the pages the signature and
-# the last rows kept with it may add on the last sheet
+# Pages of a list a sheet holds: under Excel's 1,023 manual page breaks (document.MAX_PAGE_BREAKS), with room for
+# the page the last row and the signature kept with it may add on the last sheet
 LIST_PAGES = 1000
 CHART_ROWS = 15  # rows (of CHART_ROW_HEIGHT pt) under each chart
 CHART_ROW_HEIGHT = 15.0
@@ -181,12 +181,13 @@ def proposal_list(workbook: Workbook, styles: DocumentStyles, name: str, summary
     sheets = _ListSheets(workbook, name, styles)
     sheets.doc.head(LIST, summary, day, settings, sent_up=True)
     sheets.start()
-    for section, rows in sections:
-        sheet, row = sheets.add_row(rows_height(1, SIZE["table"]))
+    last = (len(sections) - 1, len(sections[-1][1]))  # (section, number) of the list's last row, 0: its title
+    for part, (section, rows) in enumerate(sections):
+        sheet, row = sheets.add_row(rows_height(1, SIZE["table"]), final=(part, 0) == last)
         sheet.merge_range(row, 0, row, PROPOSAL_GRID.last, f"{section} ({len(rows)})", styles.table_section)
         for number, texts in enumerate(rows, start=1):
             lines = max(lines_of(str(t), PROPOSAL_GRID.widths[c], SIZE["table"]) for c, t in enumerate(texts, start=1))
-            sheet, row = sheets.add_row(rows_height(lines, SIZE["table"]))
+            sheet, row = sheets.add_row(rows_height(lines, SIZE["table"]), final=(part, number) == last)
             sheet.write_number(row, 0, number, styles.table_centre)
             for col, text in enumerate(texts, start=1):
                 if text:
@@ -203,7 +204,8 @@ def proposal_list(workbook: Workbook, styles: DocumentStyles, name: str, summary
 
 class _ListSheets:
     """The sheets a list is written on, each from its table header: the next one when a row would start page
-    LIST_PAGES + 1 of the current one."""
+    LIST_PAGES + 1 of the current one, but for the list's last row, which stays with the row before it (the
+    signature keeps the last two rows on its page)."""
 
     def __init__(self, workbook: Workbook, name: str, styles: DocumentStyles) -> None:
         self.workbook, self.name, self.styles = workbook, name, styles
@@ -211,7 +213,7 @@ class _ListSheets:
         self.part = 1
         self.header = 0
         self.listed: list[int] = []  # the list's rows on the current sheet
-        self.fill = self.doc.fill()
+        self.fill: PageFill  # the current sheet's pages, from start()
 
     def start(self) -> None:
         """The table header, after what the sheet holds already (the document's head on the first)."""
@@ -221,9 +223,9 @@ class _ListSheets:
         self.fill = self.doc.fill(repeat=self.header)
         self.listed = []
 
-    def add_row(self, height: float) -> tuple[Worksheet, int]:
-        """A row of the list, ``height`` high: its sheet and row."""
-        if self.fill.add(height, repeated=True) and self.fill.pages > LIST_PAGES:
+    def add_row(self, height: float, *, final: bool = False) -> tuple[Worksheet, int]:
+        """A row of the list, ``height`` high (``final``: the list's last): its sheet and row."""
+        if self.fill.add(height, repeated=True) and self.fill.pages > LIST_PAGES and not final:
             first_page = self.doc.first_page + len(self.doc.finish(repeat=self.header)) + 1
             self.part += 1
             self.doc = DocumentSheet(self.workbook, f"{self.name} ({self.part})", PROPOSAL_GRID,

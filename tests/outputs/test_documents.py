@@ -378,63 +378,102 @@ def test_dossier_rows_hold_school_text_as_text() -> None:
 # ---------------------------------------------------------------- a list longer than a sheet holds
 
 
-LONG_LIST = {"I. TẬP THỂ": 40, "II. CÁ NHÂN": 70}  # rows per section; 2 pages a sheet → 5 sheets
+LONG_LIST = {"I. TẬP THỂ": 40, "II. CÁ NHÂN": 70}  # rows per section; 2 pages a sheet → 6 sheets
+SHEET_PAGES = 2  # LIST_PAGES in these tests (1,000 in a run)
+SIGNER = "Nguyễn Văn Bình"
 
 
-def _long_list_row(section: str, n: int) -> tuple[str, ...]:
-    summary = "Hoàn thành xuất sắc nhiệm vụ năm học, " * (1 + n % 4)  # 1 to 4 wrapped lines
+def _long_list_row(section: str, n: int, lines: int) -> tuple[str, ...]:
+    summary = "Hoàn thành xuất sắc nhiệm vụ năm học, " * lines  # a line each in the 41-wide column
     return (f"{section[:2]} người {n:03d}", "Giáo viên" if section.startswith("II") else "", f"Trường số {n % 7}",
             "Biểu dương điển hình tiên tiến", summary.strip(), "")
+
+
+def _write_list(config, path: Path, counts: dict[str, int], lines) -> list[tuple[str, ...]]:
+    """Write a proposal list of ``counts`` rows per section (a row ``lines(n)`` lines tall); the rows given."""
+    sections = [(title, [_long_list_row(title, n, lines(n)) for n in range(1, count + 1)])
+                for title, count in counts.items()]
+    workbook = new_workbook(path, "Danh sách dài")
+    proposal_list(workbook, DocumentStyles(workbook), "Đề nghị biểu dương", "Danh sách đề nghị biểu dương",
+                  dt.date(2020, 1, 5), config.for_year("2019-2020").settings, sections)
+    workbook.close()
+    return [(title, *row) for title, rows in sections for row in rows]
+
+
+def _list_sheets(path: Path) -> list[dict]:
+    """Each sheet of a written list: its rows, table header row, listed rows (section titles and numbered rows,
+    with their 1-based row), page breaks and first page number."""
+    book = openpyxl.load_workbook(path)
+    sheets = []
+    for name in book.sheetnames:
+        sheet = book[name]
+        rows = list(sheet.iter_rows(values_only=True))
+        header = next(n for n, row in enumerate(rows) if row[0] == "TT")
+        listed = [(n, row) for n, row in enumerate(rows[header + 1:], start=header + 2)
+                  if isinstance(row[0], int) or (isinstance(row[0], str) and row[0].startswith(("I.", "II.")))]
+        signer = next((n for n, row in enumerate(rows, start=1) if SIGNER in row), None)
+        sheets.append({"name": name, "sheet": sheet, "rows": rows, "header": header, "listed": listed,
+                       "breaks": [b.id for b in sheet.row_breaks.brk], "signer": signer,
+                       "first_page": sheet.page_setup.firstPageNumber or 1})  # xlsxwriter leaves out the default 1
+    return sheets
 
 
 @pytest.fixture()
 def long_list(config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[tuple[str, ...]]]:
     """A proposal list written with 2 pages a sheet (LIST_PAGES is 1,000): the rows given, in order."""
-    monkeypatch.setattr(summary_module, "LIST_PAGES", 2)
-    sections = [(title, [_long_list_row(title, n) for n in range(1, count + 1)]) for title, count in LONG_LIST.items()]
+    monkeypatch.setattr(summary_module, "LIST_PAGES", SHEET_PAGES)
     path = tmp_path / "list.xlsx"
-    workbook = new_workbook(path, "Danh sách dài")
-    proposal_list(workbook, DocumentStyles(workbook), "Đề nghị biểu dương", "Danh sách đề nghị biểu dương",
-                  dt.date(2020, 1, 5), config.for_year("2019-2020").settings, sections)
-    workbook.close()
-    return path, [(title, *row) for title, rows in sections for row in rows]
+    return path, _write_list(config, path, LONG_LIST, lambda n: 1 + n % 4)  # 1 to 4 wrapped lines
 
 
-def test_a_list_longer_than_a_sheet_holds_goes_on_in_the_next_sheet_every_row_once_in_order(long_list, config) -> None:
+def test_a_list_longer_than_a_sheet_holds_goes_on_in_the_next_sheet_every_row_once_in_order(long_list) -> None:
+    assert summary_module.LIST_PAGES + 1 < document_module.MAX_PAGE_BREAKS  # in a run: the last sheet's spare page
     path, given = long_list
-    book = openpyxl.load_workbook(path)
-    names = book.sheetnames
+    sheets = _list_sheets(path)
+    names = [s["name"] for s in sheets]
     assert names[0] == "Đề nghị biểu dương" and names[1:] == [f"Đề nghị biểu dương ({n})" for n in range(2, len(names) + 1)]
     assert len(names) >= 4
-    listed, first_pages, pages = [], [], []
-    section = None
-    for number, name in enumerate(names):
-        sheet = book[name]
-        rows = list(sheet.iter_rows(values_only=True))
-        header = next(n for n, row in enumerate(rows) if row[0] == "TT")
+    listed, section = [], None
+    for number, s in enumerate(sheets):
+        rows, header, sheet = s["rows"], s["header"], s["sheet"]
         assert rows[header][:7] == ("TT", "Họ và tên (Tên tập thể)", "Chức vụ", "Đơn vị", "Hình thức đề nghị",
                                     "Tóm tắt thành tích", "Ghi chú")
         assert sheet.print_title_rows == f"${header + 1}:${header + 1}"  # the header on every page of the sheet
         assert (header > 0) == (number == 0)  # the document's head on the first sheet only, the header first after
         assert ("DANH SÁCH" in [r[0] for r in rows]) == (number == 0)
-        for row in rows[header + 1:]:
-            if isinstance(row[0], str) and row[0].startswith(("I.", "II.")):
+        assert sheet.page_setup.useFirstPageNumber
+        assert bool(sheet.HeaderFooter.differentFirst) == (number == 0)  # continued: numbered from its first page
+        assert (s["signer"] is not None) == (number == len(sheets) - 1)  # one signature, after the whole list
+        for _, row in s["listed"]:
+            if isinstance(row[0], str):
                 section = row[0].split(" (")[0]
                 assert row[0] == f"{section} ({LONG_LIST[section]})"
-            elif isinstance(row[0], int):
+            else:
                 listed.append((section, row[0], *(v or "" for v in row[1:7])))  # blank cells read None
-        breaks = [b.id for b in sheet.row_breaks.brk]
-        pages.append(len(breaks) + 1)
-        assert sheet.page_setup.useFirstPageNumber
-        first_pages.append(sheet.page_setup.firstPageNumber or 1)  # xlsxwriter leaves out the default 1
-        assert bool(sheet.HeaderFooter.differentFirst) == (number == 0)  # continued: numbered from its first page
-        signed = any("Nguyễn Văn Bình" in str(v) for row in rows for v in row if v)
-        assert signed == (number == len(names) - 1)  # one signature, after the whole list
     # every row once, in order, numbered on from one sheet to the next
     assert [(s, *texts) for s, _, *texts in listed] == given
     assert [n for _, n, *_ in listed] == [*range(1, 41), *range(1, 71)]
-    assert all(p <= 2 for p in pages[:-1]) and pages[-1] <= 4  # the last: 2 + the signature kept with the last rows
-    assert first_pages == [1, *(1 + sum(pages[:n]) for n in range(1, len(pages)))]
+    pages = [len(s["breaks"]) + 1 for s in sheets]
+    assert pages[:-1] == [SHEET_PAGES] * (len(pages) - 1)  # each sheet full before the next begins
+    assert pages[-1] <= SHEET_PAGES + 1  # the last: at most a page more, for the signature kept with the last rows
+    assert [s["first_page"] for s in sheets] == [1, *(1 + sum(pages[:n]) for n in range(1, len(pages)))]
+
+
+@pytest.mark.parametrize("last_section", range(1, 13))
+def test_a_continued_list_keeps_its_last_two_rows_with_the_signature(config, tmp_path: Path, monkeypatch,
+                                                                     last_section: int) -> None:
+    """Rows of 8 lines (3 a page): whichever row ends the list, even one that would start a new sheet, the
+    signature shares its page with the list's last two rows."""
+    monkeypatch.setattr(summary_module, "LIST_PAGES", SHEET_PAGES)
+    given = _write_list(config, tmp_path / "list.xlsx", {"I. TẬP THỂ": 5, "II. CÁ NHÂN": last_section}, lambda n: 8)
+    sheets = _list_sheets(tmp_path / "list.xlsx")
+    assert sum(1 for s in sheets for _, row in s["listed"] if isinstance(row[0], int)) == len(given)
+    last = sheets[-1]
+    assert len(last["listed"]) >= 2 and last["signer"]
+    second_last = last["listed"][-2][0]
+    assert not any(second_last <= b < last["signer"] for b in last["breaks"])  # break after row b (1-based)
+    assert all(len(s["breaks"]) + 1 == SHEET_PAGES for s in sheets[:-1])
+    assert len(last["breaks"]) + 1 <= SHEET_PAGES + 1
 
 
 @needs_libreoffice
