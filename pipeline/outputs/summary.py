@@ -178,28 +178,22 @@ def proposal_list(workbook: Workbook, styles: DocumentStyles, name: str, summary
     Args:
         sections: a title ("I. TẬP THỂ") and rows of the six texts after TT, per section.
     """
-    sheets = _ListSheets(workbook, name, styles)
+    sheets = _ListSheets(workbook, name, styles, rows=sum(1 + len(rows) for _, rows in sections))
     sheets.doc.head(LIST, summary, day, settings, sent_up=True)
     sheets.start()
-    last = (len(sections) - 1, len(sections[-1][1]))  # (section, number) of the list's last row, 0: its title
-    for part, (section, rows) in enumerate(sections):
-        sheet, row = sheets.add_row(rows_height(1, SIZE["table"]), final=(part, 0) == last)
+    for section, rows in sections:
+        sheet, row = sheets.add_row(rows_height(1, SIZE["table"]))
         sheet.merge_range(row, 0, row, PROPOSAL_GRID.last, f"{section} ({len(rows)})", styles.table_section)
         for number, texts in enumerate(rows, start=1):
             lines = max(lines_of(str(t), PROPOSAL_GRID.widths[c], SIZE["table"]) for c, t in enumerate(texts, start=1))
-            sheet, row = sheets.add_row(rows_height(lines, SIZE["table"]), final=(part, number) == last)
+            sheet, row = sheets.add_row(rows_height(lines, SIZE["table"]))
             sheet.write_number(row, 0, number, styles.table_centre)
             for col, text in enumerate(texts, start=1):
                 if text:
                     sheet.write_string(row, col, str(text), styles.table_text)
                 else:
                     sheet.write_blank(row, col, None, styles.table_text)
-    doc = sheets.doc
-    doc.space(12.0)
-    listed = sheets.listed
-    tail_from = listed[-2] if len(listed) >= 2 else listed[-1]  # the signature keeps the list's last rows
-    _, end = doc.signature(settings, left=(0, 2), right=(4, PROPOSAL_GRID.last))
-    doc.finish(keep=[(tail_from, end)], repeat=sheets.header)
+    sheets.sign(settings)
 
 
 class _ListSheets:
@@ -207,11 +201,13 @@ class _ListSheets:
     LIST_PAGES + 1 of the current one, but for the list's last row, which stays with the row before it (the
     signature keeps the last two rows on its page)."""
 
-    def __init__(self, workbook: Workbook, name: str, styles: DocumentStyles) -> None:
+    def __init__(self, workbook: Workbook, name: str, styles: DocumentStyles, *, rows: int) -> None:
+        """``rows``: the rows the list will have (section titles included)."""
         self.workbook, self.name, self.styles = workbook, name, styles
         self.doc = DocumentSheet(workbook, name, PROPOSAL_GRID, Page(landscape=True), styles)
-        self.part = 1
+        self.sheets = 1
         self.header = 0
+        self.left = rows  # rows still to add
         self.listed: list[int] = []  # the list's rows on the current sheet
         self.fill: PageFill  # the current sheet's pages, from start()
 
@@ -223,17 +219,26 @@ class _ListSheets:
         self.fill = self.doc.fill(repeat=self.header)
         self.listed = []
 
-    def add_row(self, height: float, *, final: bool = False) -> tuple[Worksheet, int]:
-        """A row of the list, ``height`` high (``final``: the list's last): its sheet and row."""
-        if self.fill.add(height, repeated=True) and self.fill.pages > LIST_PAGES and not final:
+    def add_row(self, height: float) -> tuple[Worksheet, int]:
+        """A row of the list, ``height`` high: its sheet and row."""
+        self.left -= 1
+        if self.fill.add(height, repeated=True) and self.fill.pages > LIST_PAGES and self.left:
             first_page = self.doc.first_page + len(self.doc.finish(repeat=self.header)) + 1
-            self.part += 1
-            self.doc = DocumentSheet(self.workbook, f"{self.name} ({self.part})", PROPOSAL_GRID,
+            self.sheets += 1
+            self.doc = DocumentSheet(self.workbook, f"{self.name} ({self.sheets})", PROPOSAL_GRID,
                                      Page(landscape=True), self.styles, first_page=first_page)
             self.start()
             self.fill.add(height, repeated=True)
         self.listed.append(self.doc.row)
         return self.doc.sheet, self.doc.add_row(height)
+
+    def sign(self, settings: Settings) -> None:
+        """The signature after the list, kept on one page with the list's last two rows; the last sheet finished."""
+        doc, listed = self.doc, self.listed
+        doc.space(12.0)
+        tail_from = listed[-2] if len(listed) >= 2 else listed[-1]
+        _, end = doc.signature(settings, left=(0, 2), right=(4, PROPOSAL_GRID.last))
+        doc.finish(keep=[(tail_from, end)], repeat=self.header)
 
 
 def _nominations(workbook: Workbook, formats: Formats, name: str, frame: pd.DataFrame,
